@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+// DSim: a deterministic-simulation model checker and fuzz tester for distributed systems.
+// No dependencies beyond the toolchain. Module graph (DESIGN §7): the kernel knows no system,
+// systems know no checker, the command line is thin.
+import PackageDescription
+
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "DSim",
+    products: [
+        .executable(name: "dsim", targets: ["dsim"]),
+        .library(name: "DSimCore", targets: ["DSimCore"]),
+        .library(name: "DSimCheck", targets: ["DSimCheck"]),
+    ],
+    targets: [
+        .target(name: "DSimCore", swiftSettings: v5),
+        .target(name: "DSimCheck", dependencies: ["DSimCore"], swiftSettings: v5),
+        .target(name: "Raft", dependencies: ["DSimCore"], swiftSettings: v5),
+        .target(name: "WeatherStations", dependencies: ["DSimCore"], swiftSettings: v5),
+        .target(name: "Bank", dependencies: ["DSimCore"], swiftSettings: v5),
+        .target(
+            name: "Scenarios",
+            dependencies: ["DSimCore", "DSimCheck", "Raft", "WeatherStations", "Bank"],
+            swiftSettings: v5),
+        .executableTarget(
+            name: "dsim", dependencies: ["DSimCore", "DSimCheck", "Scenarios"], swiftSettings: v5),
+        .testTarget(name: "DSimCoreTests", dependencies: ["DSimCore"], swiftSettings: v5),
+        .testTarget(name: "DSimCheckTests", dependencies: ["DSimCheck"], swiftSettings: v5),
+        .testTarget(name: "RaftTests", dependencies: ["Raft", "DSimCore"], swiftSettings: v5),
+        .testTarget(
+            name: "ScenariosTests", dependencies: ["Scenarios", "DSimCore", "DSimCheck"],
+            swiftSettings: v5),
+    ]
+)

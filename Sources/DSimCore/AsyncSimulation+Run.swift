@@ -1,0 +1,231 @@
+// The scheduler of the async style: ready jobs, timers, spawn, crash and restart.
+import Foundation
+
+/// The driver for async processes on simulated nodes.
+public final class AsyncSimulation {
+    struct ReadyJob {
+        let job: UnownedJob
+        let executor: NodeExecutor
+    }
+
+    /// The run's decisions.
+    public let choices: Choices
+    /// The run's trace.
+    public let trace: TraceRecorder
+    /// Current virtual time.
+    public internal(set) var now: VirtualTime = 0
+    /// Set by a checker to stop the run.
+    public var violation: Violation?
+    /// Jobs run so far.
+    public private(set) var jobsRun = 0
+    /// The network's fault options.
+    public var network = NetworkOptions()
+    /// Who can reach whom.
+    public var connectivity: Connectivity
+    /// Traffic counters.
+    public var counters: NetworkCounters
+
+    var ready: [ReadyJob] = []
+    var timers = EventQueue<() -> Void>()
+    var executors: [NodeExecutor] = []
+    var tasks: [SimTask] = []
+    var handlers: [[String: (Any) async throws -> Any]]
+    private(set) var current: NodeExecutor?
+    private let driver = pthread_self()
+    private var nextTaskID = 0
+
+    /// A simulation of `nodes` nodes, each with a first incarnation and no tasks yet.
+    public init(nodes: Int, choices: Choices, trace: TraceRecorder) {
+        self.choices = choices
+        self.trace = trace
+        connectivity = Connectivity(count: nodes)
+        counters = NetworkCounters(count: nodes)
+        handlers = Array(repeating: [:], count: nodes)
+        for i in 0..<nodes {
+            executors.append(NodeExecutor(sim: self, node: i, incarnation: 0))
+        }
+        trace.clock = { [unowned self] in self.now }
+    }
+
+    /// Number of nodes.
+    public var nodeCount: Int { executors.count }
+    /// True while node `i`'s current incarnation is alive.
+    public func isUp(_ i: NodeID) -> Bool { executors[i].isAlive }
+    /// The node whose job is running now (nil between jobs).
+    public var currentNode: NodeID? { current?.node }
+
+    func enqueue(_ job: UnownedJob, on e: NodeExecutor) {
+        guard pthread_equal(pthread_self(), driver) != 0 else {
+            fatalError(
+                "a job for node \(e.node) arrived from another thread: Task {}, Task.detached or "
+                    + "Task.sleep escaped the simulation (use sim.spawn and sim.sleep)")
+        }
+        ready.append(ReadyJob(job: job, executor: e))
+    }
+
+    /// Starts `body` as a task on node `node`'s current incarnation.
+    @discardableResult
+    public func spawn(
+        _ node: NodeID, _ name: String, _ body: @escaping @Sendable () async throws -> Void
+    ) -> SimTask {
+        let e = executors[node]
+        let task = SimTask(id: nextTaskID, node: node, name: name)
+        nextTaskID += 1
+        tasks.append(task)
+        if trace.isRecording { trace.observe("spawn", node: node, [("task", .string(task.label))]) }
+        Task(executorPreference: e) {
+            await SimTaskLocal.$task.withValue(task) {
+                do { try await body() } catch {}
+                task.isFinished = true
+            }
+        }
+        return task
+    }
+
+    /// Schedules `action` (run on the driver, outside any task) at `time`.
+    public func schedule(at time: VirtualTime, _ action: @escaping () -> Void) {
+        precondition(time >= now, "scheduling in the past: \(time) < \(now)")
+        timers.push(action, at: time)
+    }
+
+    /// Crashes node `i`: its pending waits fail with `NodeCrashed`, its tasks unwind, and later
+    /// waits of that incarnation never return.
+    public func crash(_ i: NodeID) {
+        let e = executors[i]
+        guard e.isAlive else { return }
+        e.isAlive = false
+        trace.observe("crash", node: i)
+        let pending = e.pending
+        e.pending = []
+        for p in pending where !p.isDone { p.abort(NodeCrashed(node: i)) }
+    }
+
+    /// Restarts node `i` as a new incarnation (crashing it first if needed); the caller spawns
+    /// the new incarnation's tasks.
+    public func restart(_ i: NodeID) {
+        crash(i)
+        executors[i] = NodeExecutor(sim: self, node: i, incarnation: executors[i].incarnation + 1)
+        handlers[i] = [:]
+        trace.observe("restart", node: i, [("incarnation", .int(Int64(executors[i].incarnation)))])
+    }
+
+    /// Node `i`'s current incarnation number.
+    public func incarnation(_ i: NodeID) -> Int { executors[i].incarnation }
+}
+
+extension AsyncSimulation {
+    /// Runs jobs and timers up to `deadline`. Returns why it stopped.
+    @discardableResult
+    public func run(until deadline: VirtualTime) -> RunStatus {
+        while true {
+            if violation != nil { return .stopped }
+            if !ready.isEmpty {
+                runOneJob()
+                continue
+            }
+            guard let t = timers.nextTime else { return .quiescent }
+            guard t <= deadline else { break }
+            now = t
+            while let next = timers.nextTime, next == t, let (_, action) = timers.pop() {
+                action()
+            }
+        }
+        now = max(now, deadline)
+        return .deadline
+    }
+
+    /// Runs for `duration` of virtual time.
+    @discardableResult
+    public func runFor(_ duration: VirtualTime) -> RunStatus { run(until: now + duration) }
+
+    /// Runs until nothing is ready and no timer is pending (or `limit` passes).
+    @discardableResult
+    public func runToQuiescence(limit: VirtualTime = 3600 * Duration.second) -> RunStatus {
+        run(until: limit)
+    }
+
+    private func runOneJob() {
+        let index = ready.count == 1 ? 0 : choices.below(ready.count, "sched.job")
+        let r = ready[index]
+        ready[index] = ready[ready.count - 1]
+        ready.removeLast()
+        current = r.executor
+        jobsRun &+= 1
+        r.job.runSynchronously(on: r.executor.asUnownedTaskExecutor())
+        current = nil
+    }
+
+    /// Tasks that have not finished and are not in an intended hang, with what they wait on.
+    public func blockedTasks() -> [String] {
+        tasks.filter { !$0.isFinished && !$0.isHanging && executors[$0.node].isAlive }
+            .map { t in "\(t.label) waits on \(t.waitingOn?() ?? "something")" }
+    }
+
+    /// A deadlock violation if the run is quiescent with live tasks still blocked, else nil.
+    public func deadlock() -> Violation? {
+        guard ready.isEmpty, timers.isEmpty else { return nil }
+        let blocked = blockedTasks()
+        guard !blocked.isEmpty else { return nil }
+        let line = trace.observe("deadlock", node: nil, [("blocked", .int(Int64(blocked.count)))])
+        let shown = blocked.prefix(8).joined(separator: "; ")
+        let more = blocked.count > 8 ? " (and \(blocked.count - 8) more)" : ""
+        return Violation(
+            "deadlock", "every task is blocked and nothing is scheduled: \(shown)\(more)",
+            events: [line])
+    }
+
+    /// Forgets finished tasks (long runs spawn many).
+    public func compactTasks() { tasks.removeAll { $0.isFinished } }
+}
+
+extension AsyncSimulation {
+    /// Suspends the current task until `register`'s parker fires. `register` runs inside the
+    /// continuation body, so it may fire at once (no suspension lost between check and wait).
+    /// `waitingOn` describes the wait for deadlock reports. A dead incarnation never returns.
+    public func park<T>(
+        _ waitingOn: @autoclosure @escaping () -> String,
+        hang: Bool = false, _ register: (Parker<T>) -> Void
+    ) async throws -> T {
+        guard let e = current else {
+            preconditionFailure("park called outside a simulated task (use sim.spawn)")
+        }
+        if !e.isAlive {
+            // A zombie that keeps waiting: suspend it for good so it can neither act nor spin.
+            return try await withUnsafeThrowingContinuation { (_: UnsafeContinuation<T, Error>) in }
+        }
+        let task = SimTaskLocal.task
+        return try await withUnsafeThrowingContinuation { c in
+            let p = Parker(c, task: task)
+            e.pending.append(p)
+            if e.pending.count > 64 && e.pending.count & 63 == 0 { e.pending.removeAll { $0.isDone } }
+            if let t = task {
+                t.waitingOn = waitingOn
+                t.isHanging = hang
+            }
+            register(p)
+        }
+    }
+
+    /// Sleeps for `duration` of virtual time.
+    public func sleep(_ duration: VirtualTime) async throws {
+        let at = now + max(0, duration)
+        try await park("sleep until \(formatTime(at))") { (p: Parker<Void>) in
+            timers.push({ p.fire(.success(())) }, at: at)
+        }
+    }
+
+    /// A scheduling point: lets the scheduler run any other ready job first.
+    public func yield() async throws {
+        try await park("yield") { (p: Parker<Void>) in p.fire(.success(())) }
+    }
+
+    /// Blocks the calling task forever, as an intended hang (Go's `select {}`); not a deadlock.
+    public func hangForever() async throws {
+        try await park("nothing (hangs forever on purpose)", hang: true) { (_: Parker<Void>) in }
+    }
+
+    /// The node of the running task's incarnation, for processes that need their own id.
+    public var currentIncarnation: Int { current?.incarnation ?? -1 }
+    /// True when called from a task of a crashed incarnation.
+    public var isZombie: Bool { !(current?.isAlive ?? true) }
+}

@@ -1,0 +1,119 @@
+// Choices: the one seam through which every nondeterministic decision of a run passes.
+//
+// A run is a pure function of its scenario, its options and the sequence of integers that
+// `Choices` hands out. In fuzz mode the integers come from a seeded xoshiro256**; in replay mode
+// they are read back from a trace; in shrink mode they come from an edited copy of a recorded
+// sequence. Shrinking therefore works on plain integers, as Hypothesis shrinks its choice
+// sequence: a value of 0 is always the simplest choice (no fault, the shortest delay, the first
+// option), and a replayed sequence that runs out answers 0 from then on.
+//
+// Every call names what it decides (`label`), so a recorded decision reads as
+// `{"dec":"net.drop","n":1000,"v":17}` and a replay can tell when the run asks a different
+// question than the one recorded.
+
+/// Where a run's decisions come from.
+public enum ChoiceSource: Sendable, Equatable {
+    /// Fresh decisions from a seeded PRNG.
+    case seed(UInt64)
+    /// Decisions read back in order (replay and shrinking); 0 once they run out.
+    case recorded([UInt64])
+}
+
+/// One recorded decision: what was asked (`label`, `bound`) and the answer (`value`).
+public struct Decision: Sendable, Equatable {
+    /// What the decision was about, e.g. `net.delay`.
+    public var label: String
+    /// The number of options: the value is in `0..<bound`.
+    public var bound: UInt64
+    /// The option chosen.
+    public var value: UInt64
+
+    /// Creates a decision record.
+    public init(label: String, bound: UInt64, value: UInt64) {
+        self.label = label
+        self.bound = bound
+        self.value = value
+    }
+}
+
+/// The single source of every nondeterministic decision in a run.
+public final class Choices {
+    private var rng: Xoshiro256
+    private var recorded: [UInt64] = []
+    private let isReplay: Bool
+    private var cursor = 0
+    /// Number of decisions taken so far.
+    public private(set) var count = 0
+    /// The trace every decision is written to (or counted in, when not recording). Decisions
+    /// always take a line number, so line numbers agree between recorded and unrecorded runs.
+    public var trace: TraceRecorder?
+    /// Replay only: a PRNG drawn in lockstep to verify that recorded values are the ones the
+    /// header's seed gives; the first mismatch is kept in `firstMismatch`.
+    private var lockstep: Xoshiro256?
+    /// Replay only: (decision index, recorded value, seed's value) of the first mismatch.
+    public private(set) var firstMismatch: (index: Int, recorded: UInt64, expected: UInt64)?
+
+    /// Creates a source of decisions.
+    public init(_ source: ChoiceSource) {
+        switch source {
+        case .seed(let s):
+            rng = Xoshiro256(seed: s)
+            isReplay = false
+        case .recorded(let values):
+            rng = Xoshiro256(seed: 0)
+            recorded = values
+            isReplay = true
+        }
+    }
+
+    /// Replay only: also draws from `seed` and notes the first recorded value that differs.
+    public func verify(againstSeed seed: UInt64) { lockstep = Xoshiro256(seed: seed) }
+
+    /// Number of recorded values not yet consumed (replay only).
+    public var remaining: Int { isReplay ? max(0, recorded.count - cursor) : 0 }
+
+    /// True when a replayed sequence has been used up (later answers are all 0).
+    public var isExhausted: Bool {
+        isReplay && cursor >= recorded.count
+    }
+
+    /// A decision in `0..<bound`; `bound` must be at least 1. A bound of 1 is not a decision
+    /// and is neither drawn nor recorded.
+    @inline(__always)
+    public func below(_ bound: Int, _ label: StaticString) -> Int {
+        precondition(bound >= 1, "below(\(bound)) for \(label)")
+        if bound == 1 { return 0 }
+        let b = UInt64(bound)
+        let v: UInt64
+        if isReplay {
+            v = cursor < recorded.count ? min(recorded[cursor], b - 1) : 0
+            if lockstep != nil {
+                let expected = lockstep!.below(b)
+                if expected != v && firstMismatch == nil { firstMismatch = (cursor, v, expected) }
+            }
+            cursor += 1
+        } else {
+            v = rng.below(b)
+        }
+        count += 1
+        if let t = trace { t.decision(label, bound: b, value: v) }
+        return Int(v)
+    }
+
+    /// True with probability `numerator / denominator` (integers: no `Double` in decisions).
+    /// Returns false without drawing when the probability is 0, true when it is 1.
+    @inline(__always)
+    public func chance(_ numerator: Int, in denominator: Int, _ label: StaticString) -> Bool {
+        if numerator <= 0 { return false }
+        if numerator >= denominator { return true }
+        // Drawn as "v >= denominator - numerator", so the simplest answer (0) means "no".
+        return below(denominator, label) >= denominator - numerator
+    }
+
+    /// A value in `lo...hi` (inclusive), `lo` being the simplest.
+    @inline(__always)
+    public func between(_ lo: Int, _ hi: Int, _ label: StaticString) -> Int {
+        precondition(hi >= lo, "between(\(lo), \(hi)) for \(label)")
+        return lo + below(hi - lo + 1, label)
+    }
+}

@@ -1,0 +1,288 @@
+// The discrete-event driver for sans-IO nodes. One event heap ordered by (time, sequence);
+// every delay, drop, duplicate and timeout drawn from the run's `Choices`. The scenario that
+// drives it is ordinary synchronous code, like swift-nio's EmbeddedEventLoop: time moves only
+// when the scenario calls `run(until:)` or `runFor(_:)`, and between calls it can inspect node
+// values, start commands, crash, restart, disconnect and partition.
+//
+// Crash semantics (lab-tests.md §2): a crash drops the node value, disarms its timers, hands its
+// persister over (the next incarnation gets a copy) and bumps its incarnation; messages in flight
+// to the old incarnation are dropped on arrival, and so are replies sent by it.
+
+/// The driver for a set of sans-IO nodes of one kind.
+public final class SansIOSimulation<Node: SansIONode> {
+    @usableFromInline enum Event {
+        case deliver(from: Int32, to: Int32, toIncarnation: Int32, fromIncarnation: Int32,
+            Node.Message)
+        case timer(node: Int32, key: Int32, generation: UInt32, incarnation: Int32)
+    }
+
+    /// The run's decisions.
+    public let choices: Choices
+    /// The run's trace.
+    public let trace: TraceRecorder
+    /// Current virtual time.
+    public private(set) var now: VirtualTime = 0
+    /// The network's fault options (may be changed between steps, as the tests do).
+    public var network: NetworkOptions
+    /// Who can reach whom.
+    public var connectivity: Connectivity
+    /// Traffic counters.
+    public var counters: NetworkCounters
+    /// Each node's current persister (index = node id).
+    public private(set) var persisters: [Persister<Node.Durable>]
+    /// Events processed so far.
+    public private(set) var eventsProcessed = 0
+
+    @usableFromInline var queue = EventQueue<Event>()
+    @usableFromInline var nodes: [Node?]
+    @usableFromInline var incarnation: [Int32]
+    @usableFromInline var timerGeneration: [[UInt32]]
+    private let make: (NodeID, Persister<Node.Durable>) -> Node
+    private lazy var context = NodeContext<Node>(sim: self)
+    /// Set by a checker to stop the run at the first violation.
+    public var violation: Violation?
+
+    /// Creates `count` nodes with `make(id, persister)`; they boot at time 0 in id order.
+    public init(
+        count: Int, choices: Choices, trace: TraceRecorder, network: NetworkOptions = .init(),
+        make: @escaping (NodeID, Persister<Node.Durable>) -> Node
+    ) {
+        self.choices = choices
+        self.trace = trace
+        self.network = network
+        self.make = make
+        connectivity = Connectivity(count: count)
+        counters = NetworkCounters(count: count)
+        persisters = (0..<count).map { _ in Persister() }
+        nodes = Array(repeating: nil, count: count)
+        incarnation = Array(repeating: 0, count: count)
+        timerGeneration = Array(repeating: [], count: count)
+        trace.clock = { [unowned self] in self.now }
+        for i in 0..<count { start(i) }
+    }
+
+    /// Number of node slots.
+    public var nodeCount: Int { nodes.count }
+    /// True when node `i` is running (not crashed).
+    public func isUp(_ i: NodeID) -> Bool { nodes[i] != nil }
+    /// The current value of node `i`, or nil while it is crashed.
+    public func node(_ i: NodeID) -> Node? { nodes[i] }
+    /// Node `i`'s incarnation number (0 for the first, +1 per restart).
+    public func incarnationOf(_ i: NodeID) -> Int { Int(incarnation[i]) }
+
+    /// Runs `body` on node `i` with a context (how a harness calls `Start` or `Snapshot`).
+    /// Returns nil when the node is down.
+    @discardableResult
+    public func withNode<R>(_ i: NodeID, _ body: (inout Node, NodeContext<Node>) -> R) -> R? {
+        guard nodes[i] != nil else { return nil }
+        context.id = i
+        return body(&nodes[i]!, context)
+    }
+
+    /// Adds a node slot (e.g. a clerk joining later) and boots it; returns its id.
+    @discardableResult
+    public func addNode() -> NodeID {
+        let i = nodes.count
+        nodes.append(nil)
+        incarnation.append(0)
+        timerGeneration.append([])
+        persisters.append(Persister())
+        connectivity.append()
+        counters.rpcCount.append(0)
+        start(i)
+        return i
+    }
+
+    private func start(_ i: NodeID) {
+        nodes[i] = make(i, persisters[i])
+        trace.observe("boot", node: i, [("incarnation", .int(Int64(incarnation[i])))])
+        context.id = i
+        nodes[i]!.boot(context)
+    }
+
+    /// Crashes node `i`: its value and timers are gone, its saved state survives.
+    public func crash(_ i: NodeID) {
+        guard nodes[i] != nil else { return }
+        nodes[i] = nil
+        incarnation[i] += 1
+        for k in timerGeneration[i].indices { timerGeneration[i][k] &+= 1 }
+        persisters[i] = persisters[i].handOver()
+        trace.observe("crash", node: i)
+    }
+
+    /// Restarts a crashed node `i` from its persister as a new incarnation.
+    public func restart(_ i: NodeID) {
+        if nodes[i] != nil { crash(i) }
+        start(i)
+    }
+
+    /// Cuts node `i` off (labrpc `disconnect`).
+    public func disconnect(_ i: NodeID) {
+        connectivity.disconnect(i)
+        trace.observe("disconnect", node: i)
+    }
+
+    /// Reconnects node `i`.
+    public func connect(_ i: NodeID) {
+        connectivity.connect(i)
+        trace.observe("connect", node: i)
+    }
+
+    /// Splits the nodes into groups that cannot reach each other.
+    public func partition(_ groups: [[NodeID]]) {
+        connectivity.partition(groups)
+        trace.observe(
+            "partition", node: nil,
+            [("groups", .array(groups.map { .array($0.map { .int(Int64($0)) }) }))])
+    }
+
+    /// Removes every partition.
+    public func heal() {
+        connectivity.heal()
+        trace.observe("heal", node: nil)
+    }
+}
+
+extension SansIOSimulation {
+    /// Sends a message, deciding its fate now (drop, delay, duplicate) through `Choices`.
+    @usableFromInline
+    func send(_ m: Node.Message, from: NodeID, to: NodeID) {
+        let reply = m.isReply
+        if reply {
+            counters.totalBytes &+= 0
+        } else {
+            counters.rpcCount[to] &+= 1
+            counters.totalRequests &+= 1
+            counters.totalBytes &+= m.sizeBytes
+        }
+        guard connectivity.canTalk(from, to), nodes[to] != nil else {
+            counters.dropped &+= 1
+            return
+        }
+        let copies = choices.chance(network.duplicatePerMille, in: 1000, "net.dup") ? 2 : 1
+        for _ in 0..<copies {
+            if dropDecision(reply) {
+                counters.dropped &+= 1
+                if trace.isRecording {
+                    trace.observe(
+                        "drop", node: from,
+                        [("to", .int(Int64(to))), ("msg", .string(m.traceName))] + m.traceFields)
+                }
+                continue
+            }
+            let at = now + delayDecision(reply)
+            queue.push(
+                .deliver(
+                    from: Int32(from), to: Int32(to), toIncarnation: incarnation[to],
+                    fromIncarnation: incarnation[from], m), at: at)
+        }
+    }
+
+    @inline(__always)
+    func dropDecision(_ reply: Bool) -> Bool {
+        var perMille = reply ? network.replyDropPerMille : network.requestDropPerMille
+        if !network.reliable { perMille = 1000 - (1000 - perMille) * 9 / 10 }
+        return choices.chance(perMille, in: 1000, reply ? "net.dropreply" : "net.drop")
+    }
+
+    @inline(__always)
+    func delayDecision(_ reply: Bool) -> VirtualTime {
+        var d = network.delayMinNs
+        let span = network.delayMaxNs - network.delayMinNs
+        if span > 0 {
+            d += VirtualTime(choices.below(Int(span / Duration.microsecond) + 1, "net.delay"))
+                * Duration.microsecond
+        }
+        if !network.reliable {
+            d += VirtualTime(choices.below(27_000, "net.shortdelay")) * Duration.microsecond
+        }
+        if reply && network.longReordering && choices.chance(600, in: 900, "net.reorder") {
+            let extra = 200 + choices.below(1 + choices.below(2000, "net.reorder1"), "net.reorder2")
+            d += VirtualTime(extra) * Duration.millisecond
+        }
+        return d
+    }
+
+    @usableFromInline
+    func setTimer(node: NodeID, key: Int, after delay: VirtualTime) {
+        precondition(delay >= 0, "negative timer delay \(delay)")
+        if timerGeneration[node].count <= key {
+            timerGeneration[node].append(
+                contentsOf: repeatElement(0, count: key + 1 - timerGeneration[node].count))
+        }
+        timerGeneration[node][key] &+= 1
+        queue.push(
+            .timer(
+                node: Int32(node), key: Int32(key), generation: timerGeneration[node][key],
+                incarnation: incarnation[node]), at: now + delay)
+    }
+
+    @usableFromInline
+    func cancelTimer(node: NodeID, key: Int) {
+        if key < timerGeneration[node].count { timerGeneration[node][key] &+= 1 }
+    }
+}
+
+extension SansIOSimulation {
+    /// Processes the next event; false when none is left.
+    @discardableResult
+    public func step() -> Bool {
+        guard let (time, event) = queue.pop() else { return false }
+        now = time
+        eventsProcessed &+= 1
+        switch event {
+        case .deliver(let from, let to, let toInc, let fromInc, let m):
+            deliver(m, from: Int(from), to: Int(to), toInc: toInc, fromInc: fromInc)
+        case .timer(let node, let key, let generation, let inc):
+            let i = Int(node)
+            guard incarnation[i] == inc, nodes[i] != nil,
+                timerGeneration[i][Int(key)] == generation
+            else { return true }
+            context.id = i
+            nodes[i]!.timerFired(Int(key), context)
+        }
+        return true
+    }
+
+    private func deliver(_ m: Node.Message, from: Int, to: Int, toInc: Int32, fromInc: Int32) {
+        let stale = incarnation[to] != toInc || (m.isReply && incarnation[from] != fromInc)
+        guard !stale, nodes[to] != nil, connectivity.canTalk(from, to) else {
+            counters.dropped &+= 1
+            return
+        }
+        if m.isReply { counters.totalBytes &+= m.sizeBytes }
+        counters.delivered &+= 1
+        if trace.isRecording {
+            trace.observe(
+                "recv", node: to,
+                [("from", .int(Int64(from))), ("msg", .string(m.traceName))] + m.traceFields)
+        }
+        context.id = to
+        nodes[to]!.receive(m, from: from, context)
+    }
+
+    /// Runs events up to and including `deadline`, then sets the clock to it. Stops early when
+    /// a checker sets `violation`.
+    public func run(until deadline: VirtualTime) {
+        while violation == nil, let t = queue.nextTime, t <= deadline {
+            step()
+        }
+        if violation == nil && now < deadline { now = deadline }
+    }
+
+    /// Runs for `duration` of virtual time.
+    public func runFor(_ duration: VirtualTime) { run(until: now + duration) }
+
+    /// Runs until `condition` holds (checked after every event) or `timeout` passes; returns
+    /// whether it held.
+    public func run(for timeout: VirtualTime, until condition: () -> Bool) -> Bool {
+        let deadline = now + timeout
+        if condition() { return true }
+        while violation == nil, let t = queue.nextTime, t <= deadline {
+            step()
+            if condition() { return true }
+        }
+        if violation == nil && now < deadline { now = deadline }
+        return condition()
+    }
+}

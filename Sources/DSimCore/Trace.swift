@@ -1,0 +1,141 @@
+// The trace: one JSON object per line, keys sorted, integer times, no wall-clock values.
+//
+//   line 1   {"dsim":"trace","version":1,"system":…,"scenario":…,"seed":…,"options":{…},…}
+//   then     {"dec":"net.delay","of":27000,"t":1500000,"v":1234}        a decision
+//            {"ev":"role","node":2,"t":1500000,"term":3,"role":"leader"}  an observation
+//   last     {"verdict":"ok"} or {"verdict":"violation","invariant":…,"message":…,"events":[…]}
+//
+// Decisions are the answers `Choices` gave; observations are what the system did. Every line
+// has a number even when nothing is written (fuzzing runs without recording and re-runs a
+// failing seed with recording on), so a violation can cite the lines of the events that prove
+// it and those numbers are right in the re-recorded trace.
+
+/// A line number in a trace (the header is line 1).
+public typealias TraceLine = Int
+
+/// Records a run's trace lines (or only counts them when not recording).
+public final class TraceRecorder {
+    /// True when lines are kept; false in fast fuzzing where only line numbers are counted.
+    public let isRecording: Bool
+    /// The lines written so far (empty when not recording).
+    public private(set) var lines: [String] = []
+    /// The number of the next line to be written.
+    public private(set) var nextLine: TraceLine = 2
+    /// Virtual-time source for lines; set by the simulation that owns this recorder.
+    public var clock: () -> VirtualTime = { 0 }
+
+    /// Creates a recorder.
+    public init(recording: Bool) { isRecording = recording }
+
+    /// Writes the header (line 1). `fields` are merged with the format marker.
+    public func header(_ fields: [(String, JSON)]) {
+        guard isRecording else { return }
+        let line = JSON.object([("dsim", .string("trace")), ("version", .int(1))] + fields)
+        lines.insert(line.serialized, at: 0)
+    }
+
+    /// Records a decision and returns its line number.
+    @discardableResult
+    public func decision(_ label: StaticString, bound: UInt64, value: UInt64) -> TraceLine {
+        defer { nextLine += 1 }
+        guard isRecording else { return nextLine }
+        let t = clock()
+        var s = "{\"dec\":\""
+        s += label.description
+        s += "\",\"of\":\(bound),\"t\":\(t),\"v\":\(value)}"
+        lines.append(s)
+        return nextLine
+    }
+
+    /// Records an observation and returns its line number. `fields` is evaluated only when
+    /// recording.
+    @discardableResult
+    public func observe(
+        _ event: String, node: Int?, _ fields: @autoclosure () -> [(String, JSON)] = []
+    ) -> TraceLine {
+        defer { nextLine += 1 }
+        guard isRecording else { return nextLine }
+        var members: [(String, JSON)] = [("ev", .string(event)), ("t", .int(clock()))]
+        if let n = node { members.append(("node", .int(Int64(n)))) }
+        members.append(contentsOf: fields())
+        lines.append(JSON.object(members).serialized)
+        return nextLine
+    }
+
+    /// Writes the verdict line (the last line).
+    public func verdict(_ v: Verdict) {
+        guard isRecording else { return }
+        lines.append(v.json.serialized)
+    }
+
+    /// The whole trace as JSONL text.
+    public var text: String { lines.joined(separator: "\n") + "\n" }
+}
+
+/// A violated invariant: data about the system under test, not a crash of the checker.
+public struct Violation: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The invariant's name, e.g. `election-safety`.
+    public var invariant: String
+    /// What was seen, with the numbers.
+    public var message: String
+    /// Trace lines of the events that prove it.
+    public var events: [TraceLine]
+
+    /// Creates a violation.
+    public init(_ invariant: String, _ message: String, events: [TraceLine] = []) {
+        self.invariant = invariant
+        self.message = message
+        self.events = events
+    }
+
+    /// `invariant: message`.
+    public var description: String { "\(invariant): \(message)" }
+}
+
+/// The outcome of a run.
+public enum Verdict: Equatable, Sendable {
+    /// Every invariant held.
+    case ok
+    /// An invariant was violated.
+    case violation(Violation)
+    /// The checker could not decide (e.g. a linearizability check timed out). Never a pass.
+    case unknown(String)
+
+    /// The verdict as a trace line.
+    public var json: JSON {
+        switch self {
+        case .ok:
+            return .object([("verdict", .string("ok"))])
+        case .violation(let v):
+            return .object([
+                ("verdict", .string("violation")), ("invariant", .string(v.invariant)),
+                ("message", .string(v.message)),
+                ("events", .array(v.events.map { .int(Int64($0)) })),
+            ])
+        case .unknown(let why):
+            return .object([("verdict", .string("unknown")), ("message", .string(why))])
+        }
+    }
+
+    /// Parses a verdict line.
+    public init?(json: JSON) {
+        switch json["verdict"]?.stringValue {
+        case "ok": self = .ok
+        case "unknown": self = .unknown(json["message"]?.stringValue ?? "")
+        case "violation":
+            guard let inv = json["invariant"]?.stringValue else { return nil }
+            let events = (json["events"]?.arrayValue ?? []).compactMap { $0.intValue }
+            self = .violation(Violation(inv, json["message"]?.stringValue ?? "", events: events))
+        default: return nil
+        }
+    }
+
+    /// One-word name: ok, violation, unknown.
+    public var name: String {
+        switch self {
+        case .ok: return "ok"
+        case .violation: return "violation"
+        case .unknown: return "unknown"
+        }
+    }
+}

@@ -1,0 +1,109 @@
+// Running a scenario: fresh from a seed (fuzzing, `dsim run`), or fed back the decisions of a
+// trace (replay, shrinking). A fuzz campaign runs without recording lines — the run is
+// deterministic, so a failing seed is re-run with recording on to write its trace.
+import DSimCore
+
+/// What the build and the run were, for the trace header: a seed reproduces only with the same
+/// binary.
+public struct BuildInfo {
+    /// Source commit (`git rev-parse --short HEAD`), or `unknown`.
+    public var commit: String
+    /// The compiler.
+    public var toolchain: String
+    /// `debug` or `release`.
+    public var config: String
+
+    /// Build facts for this binary; `commit` is supplied by the caller (the CLI asks git).
+    public init(commit: String) {
+        self.commit = commit
+        #if compiler(>=6.3)
+            toolchain = "swift-6.3"
+        #elseif compiler(>=6.0)
+            toolchain = "swift-6.x"
+        #else
+            toolchain = "swift-5.x"
+        #endif
+        #if DEBUG
+            config = "debug"
+        #else
+            config = "release"
+        #endif
+    }
+}
+
+/// One run's request: which scenario, with what seed, parameters and planted bugs.
+public struct RunRequest {
+    /// The system.
+    public var system: SystemEntry
+    /// The scenario.
+    public var scenario: Scenario
+    /// The seed (also recorded for replays of shrunk traces, for reference).
+    public var seed: UInt64
+    /// Planted bugs switched on.
+    public var planted: [String] = []
+    /// Spec parameters.
+    public var params: JSON = .object([])
+
+    /// Creates a request.
+    public init(system: SystemEntry, scenario: Scenario, seed: UInt64) {
+        self.system = system
+        self.scenario = scenario
+        self.seed = seed
+    }
+}
+
+/// The outcome of one run.
+public struct RunResult {
+    /// The verdict.
+    public var verdict: Verdict
+    /// The trace lines (empty unless recorded).
+    public var lines: [String]
+    /// Decisions taken.
+    public var decisions: Int
+    /// Trace lines counted (recorded or not).
+    public var lineCount: Int
+    /// Replay only: the first recorded decision that the header's seed would not have given.
+    public var firstMismatch: (index: Int, recorded: UInt64, expected: UInt64)?
+}
+
+/// Runs scenarios.
+public enum Runner {
+    /// Runs `request` with decisions from `source`; records lines when `record` is true.
+    /// `verifySeed` (replay of a seed-made trace) checks each recorded decision against it.
+    public static func run(
+        _ request: RunRequest, source: ChoiceSource, record: Bool, build: BuildInfo,
+        verifySeed: UInt64? = nil
+    ) -> RunResult {
+        let trace = TraceRecorder(recording: record)
+        let choices = Choices(source)
+        choices.trace = trace
+        if let s = verifySeed { choices.verify(againstSeed: s) }
+        let ctx = RunContext(
+            seed: request.seed, choices: choices, trace: trace, planted: Set(request.planted),
+            params: request.params)
+        let verdict = request.scenario.run(ctx)
+        trace.verdict(verdict)
+        if record {
+            var sourceName = "seed"
+            if case .recorded = source { sourceName = verifySeed == nil ? "choices" : "seed" }
+            trace.header(header(request, build: build, source: sourceName))
+        }
+        return RunResult(
+            verdict: verdict, lines: trace.lines, decisions: choices.count,
+            lineCount: trace.nextLine - 1, firstMismatch: choices.firstMismatch)
+    }
+
+    /// The header fields of a trace of `request`.
+    public static func header(_ request: RunRequest, build: BuildInfo, source: String)
+        -> [(String, JSON)]
+    {
+        [
+            ("system", .string(request.system.name)), ("scenario", .string(request.scenario.name)),
+            ("portOf", request.scenario.portOf.map { .string($0) } ?? .null),
+            ("seed", .int(Int64(bitPattern: request.seed))), ("params", request.params),
+            ("planted", .array(request.planted.map { .string($0) })),
+            ("source", .string(source)), ("commit", .string(build.commit)),
+            ("toolchain", .string(build.toolchain)), ("config", .string(build.config)),
+        ]
+    }
+}

@@ -1,0 +1,64 @@
+// `dsim check`: the bounded invariant campaign CI runs — every spec under specs/ (or the ones
+// named) for its `checkSeeds` seeds (or --seeds), one line per spec, the replay command for any
+// failure, exit 1 on any violation.
+import DSimCore
+import Foundation
+import Scenarios
+
+enum CheckCommand {
+    static let help = """
+        usage: dsim check [SPEC...] [--seeds K] [--jobs J] [--trace-out DIR]
+
+          run every spec under specs/ (or the given spec files) for its checkSeeds seeds
+        exit: 0 no violation, 1 any violation, 2 unknown verdicts only, 3 bad spec
+        """
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try Arguments(args, valued: ["seeds", "jobs", "trace-out"], boolean: ["help"])
+        if a.has("help") {
+            print(help)
+            return Exit.ok
+        }
+        let paths = a.positionals.isEmpty ? allSpecs("specs") : a.positionals
+        guard !paths.isEmpty else { throw UsageError("no spec files found under specs/") }
+        let specs = try paths.map { try Spec.load($0) }
+        let jobs = try a.positive("jobs", ProcessInfo.processInfo.activeProcessorCount)
+        var violations = 0
+        var unknowns = 0
+        let start = wallSeconds()
+        for spec in specs {
+            let system = try lookupSystem(spec.system)
+            try checkPlanted(system, spec.planted)
+            var r = RunRequest(system: system, scenario: try lookupScenario(system, spec.scenario), seed: 0)
+            r.params = spec.params
+            r.planted = spec.planted
+            let seeds = try a.positive("seeds", spec.checkSeeds)
+            let t0 = wallSeconds()
+            let results = Campaign.run(r, first: 1, count: seeds, jobs: jobs, build: buildInfo)
+            let bad = results.filter { $0.verdict != .ok }
+            print(
+                String(format: "%-40@ %5d seeds %7.2f s  ", spec.path as NSString, seeds, wallSeconds() - t0)
+                    + (bad.isEmpty ? "ok" : "\(bad.count) FAILED"))
+            if let f = bad.first {
+                try FuzzCommand.report(r, seed: f.seed, outDir: a.value("trace-out") ?? "traces/out", build: buildInfo)
+            }
+            for b in bad {
+                if case .violation = b.verdict { violations += 1 } else { unknowns += 1 }
+            }
+        }
+        print(
+            String(format: "check: %d specs in %.1f s: %d violations, %d unknown", specs.count, wallSeconds() - start, violations, unknowns))
+        return violations > 0 ? Exit.violation : unknowns > 0 ? Exit.unknown : Exit.ok
+    }
+
+    /// Every `.json` file under `dir`, sorted (so the campaign's order never depends on the
+    /// file system's).
+    static func allSpecs(_ dir: String) -> [String] {
+        guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }
+        var out: [String] = []
+        while let p = e.nextObject() as? String {
+            if p.hasSuffix(".json") { out.append(dir + "/" + p) }
+        }
+        return out.sorted()
+    }
+}

@@ -1,0 +1,85 @@
+// Helpers shared by the commands: finding systems, scenarios and planted bugs (unknown names
+// are usage errors that list the known ones), the build's commit, wall-clock timing for
+// progress lines (never used by a simulated path), and writing traces.
+import DSimCore
+import Foundation
+import Scenarios
+
+func lookupSystem(_ name: String?) throws -> SystemEntry {
+    let known = Catalog.systems.map(\.name).joined(separator: ", ")
+    guard let name else { throw UsageError("--system is required (known: \(known))") }
+    guard let s = Catalog.system(name) else {
+        throw UsageError("unknown system '\(name)' (known: \(known))")
+    }
+    return s
+}
+
+func lookupScenario(_ system: SystemEntry, _ name: String?) throws -> Scenario {
+    let wanted = name ?? system.fuzzScenario
+    guard let s = system.scenario(wanted) else {
+        let known = system.scenarios.map(\.name).joined(separator: ", ")
+        throw UsageError("unknown scenario '\(wanted)' for \(system.name) (known: \(known))")
+    }
+    return s
+}
+
+func checkPlanted(_ system: SystemEntry, _ names: [String]) throws {
+    for n in names where !system.plantedBugs.contains(where: { $0.name == n }) {
+        let known = system.plantedBugs.map(\.name).joined(separator: ", ")
+        throw UsageError("unknown planted bug '\(n)' for \(system.name) (known: \(known))")
+    }
+}
+
+/// The short commit of the working directory's repository, or `unknown`.
+let currentCommit: String = {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["git", "rev-parse", "--short", "HEAD"]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { return "unknown" }
+    p.waitUntilExit()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+    return p.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+}()
+
+var buildInfo: BuildInfo { BuildInfo(commit: currentCommit) }
+
+/// Wall-clock seconds since some fixed point, for progress and timings only.
+func wallSeconds() -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+}
+
+func eprint(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+func writeTrace(_ lines: [String], to path: String) throws {
+    guard writeTextFile(path, lines.joined(separator: "\n") + "\n") else {
+        throw UsageError("cannot write trace to \(path)")
+    }
+}
+
+func describe(_ v: Verdict) -> String {
+    switch v {
+    case .ok: return "ok"
+    case .violation(let x): return "VIOLATION \(x.invariant): \(x.message)"
+    case .unknown(let why): return "UNKNOWN \(why)"
+    }
+}
+
+func exitCode(_ v: Verdict) -> Int32 {
+    switch v {
+    case .ok: return Exit.ok
+    case .violation: return Exit.violation
+    case .unknown: return Exit.unknown
+    }
+}
+
+func formatRate(_ n: Double) -> String {
+    if n >= 1e6 { return String(format: "%.2f M", n / 1e6) }
+    if n >= 1e3 { return String(format: "%.1f k", n / 1e3) }
+    return String(format: "%.1f ", n)
+}

@@ -1,0 +1,133 @@
+// `dsim fuzz`: a campaign of seeds over one system's fuzz scenario (or a spec's), with progress
+// on stderr, failing traces re-run with recording on and written to --trace-out, and the one
+// command that replays each.
+import DSimCore
+import Foundation
+import Scenarios
+
+enum FuzzCommand {
+    static let help = """
+        usage: dsim fuzz --system S|all [--spec F] [--scenario X] [--seed N] [--seeds K]
+                         [--jobs J] [--plant BUG]... [--trace-out DIR] [--max-traces M] [--first]
+
+          --system S      system to fuzz, or 'all' for every system's fuzz scenario
+          --spec F        a spec file (system, scenario, params, planted) instead of --system
+          --scenario X    scenario to run (default: the system's fuzz scenario)
+          --seed N        first seed (default 1); seeds N ..< N+K are run
+          --seeds K       number of seeds (default 100)
+          --jobs J        seeds run in parallel (default: number of cores)
+          --plant BUG     switch on a planted bug (repeatable; see dsim list --planted)
+          --trace-out DIR where failing traces go (default traces/out)
+          --max-traces M  write at most M failing traces (default 3)
+          --first         stop at the first violation
+        exit: 0 no violation, 1 violations, 2 unknown verdicts only, 3 bad usage
+        """
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try Arguments(
+            args,
+            valued: ["system", "spec", "scenario", "seed", "seeds", "jobs", "plant", "trace-out",
+                "max-traces"],
+            boolean: ["help", "first"])
+        if a.has("help") {
+            print(help)
+            return Exit.ok
+        }
+        guard a.positionals.isEmpty else { throw UsageError("unexpected argument '\(a.positionals[0])'") }
+        let requests = try buildRequests(a)
+        let first = try a.uint("seed", 1)
+        let count = try a.positive("seeds", 100)
+        let jobs = try a.positive("jobs", ProcessInfo.processInfo.activeProcessorCount)
+        var code = Exit.ok
+        for r in requests {
+            let c = try campaign(r, first: first, count: count, jobs: jobs, args: a)
+            code = max(code == Exit.violation ? code : c, code)
+            if c == Exit.violation { code = Exit.violation }
+        }
+        return code
+    }
+
+    static func buildRequests(_ a: Arguments) throws -> [RunRequest] {
+        var planted = a.all("plant")
+        if let path = a.value("spec") {
+            let spec = try Spec.load(path)
+            let system = try lookupSystem(spec.system)
+            let scenario = try lookupScenario(system, a.value("scenario") ?? spec.scenario)
+            planted += spec.planted
+            try checkPlanted(system, planted)
+            var r = RunRequest(system: system, scenario: scenario, seed: 0)
+            r.params = spec.params
+            r.planted = planted
+            return [r]
+        }
+        let systems: [SystemEntry]
+        if a.value("system") == "all" {
+            guard planted.isEmpty else { throw UsageError("--plant needs one --system") }
+            systems = Catalog.systems
+        } else {
+            systems = [try lookupSystem(a.value("system"))]
+        }
+        return try systems.map { system in
+            try checkPlanted(system, planted)
+            var name = a.value("scenario")
+            if name == nil, let bug = system.plantedBugs.first(where: { planted.contains($0.name) }) {
+                name = bug.fuzzScenario
+            }
+            var r = RunRequest(system: system, scenario: try lookupScenario(system, name), seed: 0)
+            r.planted = planted
+            return r
+        }
+    }
+
+    static func campaign(
+        _ request: RunRequest, first: UInt64, count: Int, jobs: Int, args a: Arguments
+    ) throws -> Int32 {
+        let build = buildInfo
+        let planted = request.planted.isEmpty ? "-" : request.planted.joined(separator: ",")
+        print(
+            "fuzz \(request.system.name)/\(request.scenario.name): seeds \(first)..<\(first + UInt64(count)) "
+                + "jobs=\(jobs) planted=\(planted) params=\(request.params.serialized) "
+                + "commit=\(build.commit) \(build.toolchain) \(build.config)")
+        let start = wallSeconds()
+        var lastReport = start
+        let results = Campaign.run(
+            request, first: first, count: count, jobs: jobs, build: build, stopAtFirst: a.has("first")
+        ) { p in
+            let now = wallSeconds()
+            if now - lastReport >= 1 || p.done == p.total {
+                lastReport = now
+                let rate = Double(p.done) / max(now - start, 1e-9)
+                eprint(
+                    "  \(p.done)/\(p.total) seeds, \(formatRate(rate))seeds/s, "
+                        + "\(p.violations) violations, \(p.unknowns) unknown")
+            }
+        }
+        let elapsed = wallSeconds() - start
+        let failing = results.filter { if case .violation = $0.verdict { return true } else { return false } }
+        let unknown = results.filter { if case .unknown = $0.verdict { return true } else { return false } }
+        let outDir = a.value("trace-out") ?? "traces/out"
+        let maxTraces = try a.positive("max-traces", 3)
+        for f in failing.prefix(maxTraces) + unknown.prefix(1) {
+            try report(request, seed: f.seed, outDir: outDir, build: build)
+        }
+        print(
+            "done: \(results.count) seeds in \(String(format: "%.2f", elapsed)) s "
+                + "(\(formatRate(Double(results.count) / max(elapsed, 1e-9)))seeds/s): "
+                + "\(failing.count) violations, \(unknown.count) unknown")
+        if !failing.isEmpty { return Exit.violation }
+        return unknown.isEmpty ? Exit.ok : Exit.unknown
+    }
+
+    /// Re-runs a failing seed with recording on, writes its trace, prints how to replay it.
+    static func report(_ request: RunRequest, seed: UInt64, outDir: String, build: BuildInfo) throws {
+        var r = request
+        r.seed = seed
+        let result = Runner.run(r, source: .seed(seed), record: true, build: build)
+        let plant = r.planted.isEmpty ? "" : "-" + r.planted.joined(separator: "+")
+        let path = "\(outDir)/\(r.system.name)-\(r.scenario.name.replacingOccurrences(of: "/", with: "_"))\(plant)-seed\(seed).jsonl"
+        try writeTrace(result.lines, to: path)
+        print("SEED=\(seed) \(describe(result.verdict))")
+        print("  trace:  \(path) (\(result.lines.count) lines)")
+        print("  replay: dsim replay \(path)   (or: make replay TRACE=\(path))")
+    }
+}

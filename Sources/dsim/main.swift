@@ -1,0 +1,73 @@
+// dsim: the command line. Thin by design: it parses arguments, finds systems and scenarios in
+// the catalog, runs them through `Runner`, and maps outcomes to exit codes (DESIGN §8):
+// 0 success, 1 an invariant was violated (or a history is illegal), 2 unknown, 3 bad input or
+// usage, 4 replay diverged.
+import DSimCore
+import Foundation
+import Scenarios
+
+/// Exit codes, as DESIGN §8 defines them.
+enum Exit {
+    static let ok: Int32 = 0
+    static let violation: Int32 = 1
+    static let unknown: Int32 = 2
+    static let badInput: Int32 = 3
+    static let diverged: Int32 = 4
+}
+
+let usage = """
+    dsim: a deterministic-simulation model checker and fuzz tester for distributed systems
+
+    usage: dsim <command> [options]     (dsim <command> --help for each)
+
+    commands:
+      fuzz           run a campaign of seeds; write failing traces and print how to replay them
+      run            one run of one scenario, its full trace written whether it passes or not
+      replay         re-execute a trace, print its timeline, stop at the same verdict
+      list           every scenario (system, name, original test) or every planted bug
+      check          the bounded CI campaign: every spec under specs/ for a few seeds each
+      check-history  check client histories for linearizability
+      bench          kernel and system throughput (use a release build)
+
+    exit codes: 0 ok, 1 violation, 2 unknown, 3 bad input or usage, 4 replay diverged
+    """
+
+func fail(_ message: String) -> Int32 {
+    FileHandle.standardError.write(Data(("dsim: " + message + "\n").utf8))
+    return Exit.badInput
+}
+
+func dispatch(_ argv: [String]) -> Int32 {
+    guard let command = argv.first else {
+        print(usage)
+        return Exit.badInput
+    }
+    let rest = Array(argv.dropFirst())
+    do {
+        switch command {
+        case "fuzz": return try FuzzCommand.run(rest)
+        case "run": return try RunCommand.run(rest)
+        case "replay": return try ReplayCommand.run(rest)
+        case "list": return try ListCommand.run(rest)
+        case "check": return try CheckCommand.run(rest)
+        case "check-history": return CheckHistoryEntry.run(rest)
+        case "bench": return try BenchCommand.run(rest)
+        case "help", "--help", "-h":
+            print(usage)
+            return Exit.ok
+        default:
+            return fail("unknown command '\(command)' (try: dsim --help)")
+        }
+    } catch let e as UsageError {
+        return fail("\(command): \(e.message)")
+    } catch let e as TraceFileError {
+        return fail(e.description)
+    } catch let e as SpecError {
+        return fail(e.description)
+    } catch {
+        return fail("\(command): \(error)")
+    }
+}
+
+setvbuf(stdout, nil, _IOLBF, 0)
+exit(dispatch(Array(CommandLine.arguments.dropFirst())))
