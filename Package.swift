@@ -19,15 +19,19 @@ let package = Package(
         .target(name: "Raft", dependencies: ["DSimCore"], swiftSettings: v5),
         .target(name: "WeatherStations", dependencies: ["DSimCore"], swiftSettings: v5),
         .target(name: "Bank", dependencies: ["DSimCore"], swiftSettings: v5),
+        .target(name: "MapReduce", dependencies: ["DSimCore"], swiftSettings: v5),
         .target(
             name: "Scenarios",
-            dependencies: ["DSimCore", "DSimCheck", "Raft", "WeatherStations", "Bank"],
+            dependencies: ["DSimCore", "DSimCheck", "Raft", "WeatherStations", "Bank", "MapReduce"],
             swiftSettings: v5),
         .executableTarget(
             name: "dsim", dependencies: ["DSimCore", "DSimCheck", "Scenarios"], swiftSettings: v5),
         .testTarget(name: "DSimCoreTests", dependencies: ["DSimCore"], swiftSettings: v5),
         .testTarget(name: "DSimCheckTests", dependencies: ["DSimCheck"], swiftSettings: v5),
         .testTarget(name: "RaftTests", dependencies: ["Raft", "DSimCore"], swiftSettings: v5),
+        .testTarget(
+            name: "MapReduceTests", dependencies: ["MapReduce", "Scenarios", "DSimCore"],
+            swiftSettings: v5),
         .testTarget(
             name: "ScenariosTests", dependencies: ["Scenarios", "DSimCore", "DSimCheck"],
             swiftSettings: v5),

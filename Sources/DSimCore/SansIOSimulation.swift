@@ -34,7 +34,11 @@ public final class SansIOSimulation<Node: SansIONode> {
     public private(set) var eventsProcessed = 0
 
     @usableFromInline var queue = EventQueue<Event>()
+    /// Node values. A node's slot is empty while its own handler runs (the value is moved out
+    /// so the handler's `send` can read the table without overlapping access) and while it is
+    /// crashed; `alive` says which.
     @usableFromInline var nodes: [Node?]
+    @usableFromInline var alive: [Bool]
     @usableFromInline var incarnation: [Int32]
     @usableFromInline var timerGeneration: [[UInt32]]
     private let make: (NodeID, Persister<Node.Durable>) -> Node
@@ -42,7 +46,8 @@ public final class SansIOSimulation<Node: SansIONode> {
     /// Set by a checker to stop the run at the first violation.
     public var violation: Violation?
 
-    /// Creates `count` nodes with `make(id, persister)`; they boot at time 0 in id order.
+    /// Creates `count` nodes with `make(id, persister)`; all exist before any boots; they boot at
+    /// time 0 in id order.
     public init(
         count: Int, choices: Choices, trace: TraceRecorder, network: NetworkOptions = .init(),
         make: @escaping (NodeID, Persister<Node.Durable>) -> Node
@@ -55,16 +60,22 @@ public final class SansIOSimulation<Node: SansIONode> {
         counters = NetworkCounters(count: count)
         persisters = (0..<count).map { _ in Persister() }
         nodes = Array(repeating: nil, count: count)
+        alive = Array(repeating: false, count: count)
         incarnation = Array(repeating: 0, count: count)
         timerGeneration = Array(repeating: [], count: count)
         trace.clock = { [unowned self] in self.now }
-        for i in 0..<count { start(i) }
+        // Every node exists before any boots, so boot-time messages reach their peers.
+        for i in 0..<count {
+            nodes[i] = make(i, persisters[i])
+            alive[i] = true
+        }
+        for i in 0..<count { bootNode(i) }
     }
 
     /// Number of node slots.
     public var nodeCount: Int { nodes.count }
     /// True when node `i` is running (not crashed).
-    public func isUp(_ i: NodeID) -> Bool { nodes[i] != nil }
+    public func isUp(_ i: NodeID) -> Bool { alive[i] }
     /// The current value of node `i`, or nil while it is crashed.
     public func node(_ i: NodeID) -> Node? { nodes[i] }
     /// Node `i`'s incarnation number (0 for the first, +1 per restart).
@@ -74,9 +85,22 @@ public final class SansIOSimulation<Node: SansIONode> {
     /// Returns nil when the node is down.
     @discardableResult
     public func withNode<R>(_ i: NodeID, _ body: (inout Node, NodeContext<Node>) -> R) -> R? {
-        guard nodes[i] != nil else { return nil }
+        guard alive[i], var n = nodes[i] else { return nil }
+        nodes[i] = nil
         context.id = i
-        return body(&nodes[i]!, context)
+        let r = body(&n, context)
+        nodes[i] = n
+        return r
+    }
+
+    /// Runs a handler on node `i` with its value moved out of the table.
+    @inline(__always)
+    func handle(_ i: NodeID, _ body: (inout Node, NodeContext<Node>) -> Void) {
+        guard var n = nodes[i] else { return }
+        nodes[i] = nil
+        context.id = i
+        body(&n, context)
+        nodes[i] = n
     }
 
     /// Adds a node slot (e.g. a clerk joining later) and boots it; returns its id.
@@ -84,6 +108,7 @@ public final class SansIOSimulation<Node: SansIONode> {
     public func addNode() -> NodeID {
         let i = nodes.count
         nodes.append(nil)
+        alive.append(false)
         incarnation.append(0)
         timerGeneration.append([])
         persisters.append(Persister())
@@ -95,15 +120,20 @@ public final class SansIOSimulation<Node: SansIONode> {
 
     private func start(_ i: NodeID) {
         nodes[i] = make(i, persisters[i])
+        alive[i] = true
+        bootNode(i)
+    }
+
+    private func bootNode(_ i: NodeID) {
         trace.observe("boot", node: i, [("incarnation", .int(Int64(incarnation[i])))])
-        context.id = i
-        nodes[i]!.boot(context)
+        handle(i) { n, ctx in n.boot(ctx) }
     }
 
     /// Crashes node `i`: its value and timers are gone, its saved state survives.
     public func crash(_ i: NodeID) {
-        guard nodes[i] != nil else { return }
+        guard alive[i] else { return }
         nodes[i] = nil
+        alive[i] = false
         incarnation[i] += 1
         for k in timerGeneration[i].indices { timerGeneration[i][k] &+= 1 }
         persisters[i] = persisters[i].handOver()
@@ -112,7 +142,7 @@ public final class SansIOSimulation<Node: SansIONode> {
 
     /// Restarts a crashed node `i` from its persister as a new incarnation.
     public func restart(_ i: NodeID) {
-        if nodes[i] != nil { crash(i) }
+        if alive[i] { crash(i) }
         start(i)
     }
 
@@ -155,7 +185,7 @@ extension SansIOSimulation {
             counters.totalRequests &+= 1
             counters.totalBytes &+= m.sizeBytes
         }
-        guard connectivity.canTalk(from, to), nodes[to] != nil else {
+        guard connectivity.canTalk(from, to), alive[to] else {
             counters.dropped &+= 1
             return
         }
@@ -235,18 +265,16 @@ extension SansIOSimulation {
             deliver(m, from: Int(from), to: Int(to), toInc: toInc, fromInc: fromInc)
         case .timer(let node, let key, let generation, let inc):
             let i = Int(node)
-            guard incarnation[i] == inc, nodes[i] != nil,
-                timerGeneration[i][Int(key)] == generation
+            guard incarnation[i] == inc, alive[i], timerGeneration[i][Int(key)] == generation
             else { return true }
-            context.id = i
-            nodes[i]!.timerFired(Int(key), context)
+            handle(i) { n, ctx in n.timerFired(Int(key), ctx) }
         }
         return true
     }
 
     private func deliver(_ m: Node.Message, from: Int, to: Int, toInc: Int32, fromInc: Int32) {
         let stale = incarnation[to] != toInc || (m.isReply && incarnation[from] != fromInc)
-        guard !stale, nodes[to] != nil, connectivity.canTalk(from, to) else {
+        guard !stale, alive[to], connectivity.canTalk(from, to) else {
             counters.dropped &+= 1
             return
         }
@@ -257,8 +285,7 @@ extension SansIOSimulation {
                 "recv", node: to,
                 [("from", .int(Int64(from))), ("msg", .string(m.traceName))] + m.traceFields)
         }
-        context.id = to
-        nodes[to]!.receive(m, from: from, context)
+        handle(to) { n, ctx in n.receive(m, from: from, ctx) }
     }
 
     /// Runs events up to and including `deadline`, then sets the clock to it. Stops early when

@@ -1,0 +1,57 @@
+# DSim. Every target runs with deterministic hashing as a second guard: the code never lets
+# Dictionary/Set order reach a decision, and this makes sure a slip still reproduces.
+export SWIFT_DETERMINISTIC_HASHING := 1
+
+SWIFT   ?= swift
+DSIM    := .build/release/dsim
+SYSTEM  ?= all
+SEED    ?= 1
+SEEDS   ?= 200
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+SPEC    ?=
+PLANT   ?=
+TRACE   ?=
+OUT     ?=
+
+FUZZ_ARGS := --seed $(SEED) --seeds $(SEEDS) --jobs $(JOBS) \
+	$(if $(SPEC),--spec $(SPEC),--system $(SYSTEM)) $(if $(PLANT),--plant $(PLANT))
+
+.PHONY: all build test fuzz replay run check bench lint format shrink clean help
+
+all: build
+
+help:
+	@echo "make fuzz [SYSTEM=raft|weather|bank|... SEED=1 SEEDS=200 SPEC=specs/x.json PLANT=bug]"
+	@echo "make test | make check | make replay TRACE=f.jsonl | make bench | make lint"
+
+build:
+	$(SWIFT) build -c release --product dsim
+
+# Simulation-heavy tests run in release: a debug build of this code is 10-30x slower.
+test:
+	$(SWIFT) build -c release --build-tests
+	$(SWIFT) test -c release --skip-build
+
+fuzz: build
+	$(DSIM) fuzz $(FUZZ_ARGS)
+
+replay: build
+	@test -n "$(TRACE)" || (echo "usage: make replay TRACE=traces/out/x.jsonl" && exit 3)
+	$(DSIM) replay $(TRACE)
+
+# The bounded CI campaign: every spec under specs/ for its checkSeeds seeds.
+check: build
+	$(DSIM) check --jobs $(JOBS)
+
+bench:
+	$(SWIFT) build -c release --product dsim
+	$(DSIM) bench
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build traces/out
