@@ -57,8 +57,8 @@ public final class AsyncSimulation {
     func enqueue(_ job: UnownedJob, on e: NodeExecutor) {
         guard pthread_equal(pthread_self(), driver) != 0 else {
             fatalError(
-                "a job for node \(e.node) arrived from another thread: Task {}, Task.detached or "
-                    + "Task.sleep escaped the simulation (use sim.spawn and sim.sleep)")
+                "a job for node \(e.node) arrived from another thread: an unstructured task or a "
+                    + "real-clock sleep escaped the simulation (use sim.spawn and sim.sleep)")
         }
         ready.append(ReadyJob(job: job, executor: e))
     }

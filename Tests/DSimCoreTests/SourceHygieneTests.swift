@@ -7,9 +7,23 @@ import XCTest
 final class SourceHygieneTests: XCTestCase {
     static let forbidden = [
         "Date()", "DispatchQueue", "Thread.", "Task {", "Task.detached", "Task.sleep",
-        ".random(", "SystemRandomNumberGenerator", "arc4random", "ContinuousClock", "@MainActor",
+        "Int.random(", "Double.random(", "Bool.random(", "UInt64.random(", ".randomElement()",
+        ".shuffled()", "SystemRandomNumberGenerator", "arc4random", "ContinuousClock", "@MainActor",
     ]
     static let exempt = ["Sources/dsim/", "Campaign.swift", "/Bench/", "FileIO.swift", "Sources/DSimCheck/"]
+
+    /// True when `code` uses `token` as a word of its own (`SimTask {` is not `Task {`).
+    static func mentions(_ code: String, _ token: String) -> Bool {
+        var rest = code[...]
+        while let r = rest.range(of: token) {
+            let before = r.lowerBound == code.startIndex ? nil : code[code.index(before: r.lowerBound)]
+            if token.first == "." || before == nil || !(before!.isLetter || before!.isNumber) {
+                return true
+            }
+            rest = rest[r.upperBound...]
+        }
+        return false
+    }
 
     func testSimulatedPathsUseNoRealClocksThreadsOrRandomness() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -29,7 +43,7 @@ final class SourceHygieneTests: XCTestCase {
             let text = try String(contentsOfFile: sources + "/" + rel, encoding: .utf8)
             for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let code = line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-                for f in Self.forbidden where code.contains(f) {
+                for f in Self.forbidden where Self.mentions(String(code), f) {
                     offenders.append("\(path):\(n + 1): \(f)")
                 }
             }
