@@ -8,7 +8,7 @@ import Scenarios
 enum FuzzCommand {
     static let help = """
         usage: dsim fuzz --system S|all [--spec F] [--scenario X] [--seed N] [--seeds K]
-                         [--jobs J] [--plant BUG]... [--trace-out DIR] [--max-traces M] [--first]
+                         [--jobs J] [--plant BUG]... [--trace-out DIR] [--max-traces M] [--first] [--shrink]
 
           --system S      system to fuzz, or 'all' for every system's fuzz scenario
           --spec F        a spec file (system, scenario, params, planted) instead of --system
@@ -20,6 +20,7 @@ enum FuzzCommand {
           --trace-out DIR where failing traces go (default traces/out)
           --max-traces M  write at most M failing traces (default 3)
           --first         stop at the first violation
+          --shrink        shrink each failing trace written and print both paths
         exit: 0 no violation, 1 violations, 2 unknown verdicts only, 3 bad usage
         """
 
@@ -28,7 +29,7 @@ enum FuzzCommand {
             args,
             valued: ["system", "spec", "scenario", "seed", "seeds", "jobs", "plant", "trace-out",
                 "max-traces"],
-            boolean: ["help", "first"])
+            boolean: ["help", "first", "shrink"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -108,7 +109,10 @@ enum FuzzCommand {
         let outDir = a.value("trace-out") ?? "traces/out"
         let maxTraces = try a.positive("max-traces", 3)
         for f in failing.prefix(maxTraces) + unknown.prefix(1) {
-            try report(request, seed: f.seed, outDir: outDir, build: build)
+            let path = try report(request, seed: f.seed, outDir: outDir, build: build)
+            if a.has("shrink"), case .violation(let v) = f.verdict {
+                try shrinkReport(request, path: path, invariant: v.invariant)
+            }
         }
         print(
             "done: \(results.count) seeds in \(String(format: "%.2f", elapsed)) s "
@@ -118,8 +122,22 @@ enum FuzzCommand {
         return unknown.isEmpty ? Exit.ok : Exit.unknown
     }
 
+    static func shrinkReport(_ request: RunRequest, path: String, invariant: String) throws {
+        let file = try TraceFile.load(path)
+        guard
+            let r = ShrinkCommand.shrink(
+                request, file.decisions.map { $0.decision.value }, invariant: invariant, maxRuns: 5000,
+                budget: 60)
+        else { return }
+        let out = String(path.dropLast(6)) + ".min.jsonl"
+        try writeTrace(r.lines, to: out)
+        print("  shrunk: \(out) (\(TraceStats(file.lines).lines) -> \(r.lines.count) lines)")
+        print("  replay: dsim replay \(out)")
+    }
+
     /// Re-runs a failing seed with recording on, writes its trace, prints how to replay it.
-    static func report(_ request: RunRequest, seed: UInt64, outDir: String, build: BuildInfo) throws {
+    @discardableResult
+    static func report(_ request: RunRequest, seed: UInt64, outDir: String, build: BuildInfo) throws -> String {
         var r = request
         r.seed = seed
         let result = Runner.run(r, source: .seed(seed), record: true, build: build)
@@ -129,5 +147,6 @@ enum FuzzCommand {
         print("SEED=\(seed) \(describe(result.verdict))")
         print("  trace:  \(path) (\(result.lines.count) lines)")
         print("  replay: dsim replay \(path)   (or: make replay TRACE=\(path))")
+        return path
     }
 }

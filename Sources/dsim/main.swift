@@ -24,6 +24,7 @@ let usage = """
       fuzz           run a campaign of seeds; write failing traces and print how to replay them
       run            one run of one scenario, its full trace written whether it passes or not
       replay         re-execute a trace, print its timeline, stop at the same verdict
+      shrink         reduce a failing trace to a minimal one that fails the same way
       list           every scenario (system, name, original test) or every planted bug
       check          the bounded CI campaign: every spec under specs/ for a few seeds each
       check-history  check client histories for linearizability
@@ -50,6 +51,7 @@ func dispatch(_ argv: [String]) -> Int32 {
         case "replay": return try ReplayCommand.run(rest)
         case "list": return try ListCommand.run(rest)
         case "check": return try CheckCommand.run(rest)
+        case "shrink": return try ShrinkCommand.run(rest)
         case "check-history": return CheckHistoryEntry.run(rest)
         case "bench": return try BenchCommand.run(rest)
         case "help", "--help", "-h":

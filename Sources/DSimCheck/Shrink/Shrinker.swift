@@ -1,0 +1,144 @@
+// Shrinking a failing run, the way Hypothesis shrinks: not the run's events but the sequence
+// of integers its `Choices` handed out. Replaying a shorter or smaller sequence re-runs the
+// scenario with fewer or simpler decisions — a value of 0 is always the simplest answer (no
+// drop, no delay, the first option), and a sequence that runs out answers 0 from then on — and
+// a candidate is kept only if the run still fails the same way (`stillFails`).
+//
+// Passes, repeated until a whole round changes nothing or the budget is spent:
+//   1. truncate: the shortest prefix that still fails (binary search, then linear back-off);
+//   2. delete blocks of 8, 4, 2 and 1 decisions, from the end towards the start;
+//   3. zero blocks of 8, 4, 2 and 1 decisions;
+//   4. lower each remaining value: to 0, then by binary search towards 0.
+// Candidates are ordered shortlex (shorter first, then smaller values), so every accepted
+// candidate is strictly simpler and the search terminates. The budget counts candidate runs,
+// not seconds, so the same input always shrinks to the same output.
+
+/// The result of a shrink.
+public struct ShrinkResult: Equatable {
+    /// The simplest failing sequence found.
+    public var decisions: [UInt64]
+    /// Candidate runs tried.
+    public var attempts: Int
+    /// Candidates that still failed (each an improvement).
+    public var improvements: Int
+    /// True when the budget ran out before a round without improvement.
+    public var budgetExhausted: Bool
+}
+
+/// Shrinks a failing choice sequence.
+public struct Shrinker {
+    /// The predicate: does the run with these decisions still fail the same way?
+    let stillFails: ([UInt64]) -> Bool
+    /// Maximum candidate runs.
+    let maxAttempts: Int
+    /// Called after each improvement with (attempts, current length).
+    let progress: ((Int, Int) -> Void)?
+
+    private(set) var best: [UInt64]
+    private(set) var attempts = 0
+    private(set) var improvements = 0
+
+    /// Prepares to shrink `decisions`, which must fail.
+    public init(
+        _ decisions: [UInt64], maxAttempts: Int = 5000, progress: ((Int, Int) -> Void)? = nil,
+        stillFails: @escaping ([UInt64]) -> Bool
+    ) {
+        best = decisions
+        self.maxAttempts = maxAttempts
+        self.progress = progress
+        self.stillFails = stillFails
+    }
+
+    /// Runs every pass until nothing improves or the budget is spent.
+    public mutating func shrink() -> ShrinkResult {
+        while attempts < maxAttempts {
+            let before = best
+            truncate()
+            for k in [8, 4, 2, 1] { deleteBlocks(k) }
+            for k in [8, 4, 2, 1] { zeroBlocks(k) }
+            lowerValues()
+            if best == before { break }
+        }
+        return ShrinkResult(
+            decisions: best, attempts: attempts, improvements: improvements,
+            budgetExhausted: attempts >= maxAttempts)
+    }
+
+    /// True if `a` is simpler than `b`: shorter, or as long and lexicographically smaller.
+    static func simpler(_ a: [UInt64], than b: [UInt64]) -> Bool {
+        if a.count != b.count { return a.count < b.count }
+        return a.lexicographicallyPrecedes(b)
+    }
+
+    /// Tries `candidate`; keeps it if it is simpler and still fails.
+    @discardableResult
+    mutating func attempt(_ candidate: [UInt64]) -> Bool {
+        guard attempts < maxAttempts, Shrinker.simpler(candidate, than: best) else { return false }
+        attempts += 1
+        guard stillFails(candidate) else { return false }
+        best = candidate
+        improvements += 1
+        progress?(attempts, best.count)
+        return true
+    }
+
+    mutating func truncate() {
+        var lo = 0
+        var hi = best.count
+        while lo < hi && attempts < maxAttempts {
+            let mid = (lo + hi) / 2
+            if attempt(Array(best.prefix(mid))) { hi = mid } else { lo = mid + 1 }
+            hi = min(hi, best.count)
+        }
+        // Trailing zeros are what an exhausted replay answers anyway.
+        var trimmed = best
+        while trimmed.last == 0 { trimmed.removeLast() }
+        attempt(trimmed)
+    }
+
+    mutating func deleteBlocks(_ k: Int) {
+        var i = best.count - k
+        while i >= 0 && attempts < maxAttempts {
+            var c = best
+            c.removeSubrange(i..<min(i + k, c.count))
+            attempt(c)
+            i = min(i - 1, best.count - k)
+        }
+    }
+
+    mutating func zeroBlocks(_ k: Int) {
+        var i = best.count - k
+        while i >= 0 && attempts < maxAttempts {
+            if best[i..<min(i + k, best.count)].contains(where: { $0 != 0 }) {
+                var c = best
+                for j in i..<min(i + k, c.count) { c[j] = 0 }
+                attempt(c)
+            }
+            i = min(i - 1, best.count - k)
+        }
+    }
+
+    mutating func lowerValues() {
+        var i = 0
+        while i < best.count && attempts < maxAttempts {
+            if best[i] != 0 {
+                var c = best
+                c[i] = 0
+                if !attempt(c) { binaryLower(i) }
+            }
+            i += 1
+        }
+    }
+
+    /// Finds the smallest value at `i` that still fails, assuming (roughly) monotonicity.
+    mutating func binaryLower(_ i: Int) {
+        var lo: UInt64 = 1
+        var hi = best[i]
+        while lo < hi && attempts < maxAttempts && i < best.count {
+            let mid = lo + (hi - lo) / 2
+            var c = best
+            c[i] = mid
+            if attempt(c) { hi = mid } else { lo = mid + 1 }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+// `dsim shrink TRACE`: the minimal failing trace. Candidates are edited copies of the trace's
+// decision sequence, re-run without recording; one is kept when the run still violates the same
+// invariant. The shrunk run is then re-recorded (its header says `"source":"choices"`: its
+// decisions no longer come from the seed) and written out.
+import DSimCheck
+import DSimCore
+import Foundation
+import Scenarios
+
+enum ShrinkCommand {
+    static let help = """
+        usage: dsim shrink TRACE [--out FILE] [--budget SECONDS] [--max-runs N]
+
+          writes the minimal trace that still fails the same invariant (default FILE: TRACE with
+          .min.jsonl) and prints the sizes before and after
+          --max-runs N      candidate runs at most (default 5000; keeps the result deterministic)
+          --budget SECONDS  wall-clock safety stop (default 60); stopping on it is reported
+        exit: 0 shrunk, 3 bad input (or the trace does not fail), 4 the trace no longer fails
+        """
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try Arguments(args, valued: ["out", "budget", "max-runs"], boolean: ["help"])
+        if a.has("help") {
+            print(help)
+            return Exit.ok
+        }
+        guard a.positionals.count == 1 else { throw UsageError("expected exactly one TRACE file") }
+        let path = a.positionals[0]
+        let file = try TraceFile.load(path)
+        guard case .violation(let original) = file.verdict else {
+            throw UsageError("\(path) did not fail (verdict \(file.verdict.name)): nothing to shrink")
+        }
+        let request = try ReplayCommand.requestFrom(file)
+        let out = a.value("out") ?? (path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path) + ".min.jsonl"
+        let budget = Double(try a.positive("budget", 60))
+        guard let result = shrink(
+            request, file.decisions.map { $0.decision.value }, invariant: original.invariant,
+            maxRuns: try a.positive("max-runs", 5000), budget: budget)
+        else {
+            print("\(path): the run no longer fails \(original.invariant) when replayed; nothing to shrink")
+            return Exit.diverged
+        }
+        try writeTrace(result.lines, to: out)
+        print("before: \(TraceStats(file.lines))")
+        print("after:  \(TraceStats(result.lines))")
+        print("shrunk trace: \(out)")
+        print("replay: dsim replay \(out)")
+        return Exit.ok
+    }
+
+    /// Shrinks `decisions`; nil if they do not fail `invariant` to begin with.
+    static func shrink(
+        _ request: RunRequest, _ decisions: [UInt64], invariant: String, maxRuns: Int, budget: Double
+    ) -> RunResult? {
+        let build = buildInfo
+        let start = wallSeconds()
+        var outOfTime = false
+        func fails(_ d: [UInt64]) -> Bool {
+            if wallSeconds() - start > budget {
+                outOfTime = true
+                return false
+            }
+            let r = Runner.run(request, source: .recorded(d), record: false, build: build)
+            if case .violation(let v) = r.verdict { return v.invariant == invariant }
+            return false
+        }
+        guard fails(decisions) else { return nil }
+        var lastPrint = start
+        var s = Shrinker(decisions, maxAttempts: maxRuns) { attempts, length in
+            let now = wallSeconds()
+            if now - lastPrint >= 1 {
+                lastPrint = now
+                eprint("  shrinking: \(attempts) runs, \(length) decisions left")
+            }
+        } stillFails: { fails($0) }
+        let shrunk = s.shrink()
+        let elapsed = wallSeconds() - start
+        print(
+            String(
+                format: "shrink: %d runs, %d improvements, %.1f s%@", shrunk.attempts, shrunk.improvements, elapsed,
+                outOfTime ? " (stopped by the time budget)" : shrunk.budgetExhausted ? " (run budget spent)" : ""))
+        return Runner.run(request, source: .recorded(shrunk.decisions), record: true, build: build)
+    }
+}
+
+/// Sizes of a trace: lines, events, decisions, faults, operations.
+struct TraceStats: CustomStringConvertible {
+    var lines = 0
+    var events = 0
+    var decisions = 0
+    var nonzero = 0
+    var faults = 0
+    var operations = 0
+    static let faultEvents: Set<String> = [
+        "drop", "crash", "restart", "disconnect", "partition", "duplicate", "hang",
+    ]
+    static let operationEvents: Set<String> = ["op", "invoke", "call", "client-op", "start"]
+
+    init(_ text: [String]) {
+        lines = text.count
+        for l in text.dropFirst() {
+            guard let j = try? JSON.parse(l) else { continue }
+            if j["dec"] != nil {
+                decisions += 1
+                if (j["v"]?.intValue ?? 0) != 0 { nonzero += 1 }
+            } else if let ev = j["ev"]?.stringValue {
+                events += 1
+                if Self.faultEvents.contains(ev) { faults += 1 }
+                if Self.operationEvents.contains(ev) { operations += 1 }
+            }
+        }
+    }
+
+    var description: String {
+        "\(lines) lines: \(events) events, \(decisions) decisions (\(nonzero) non-zero), "
+            + "\(faults) faults, \(operations) operations"
+    }
+}

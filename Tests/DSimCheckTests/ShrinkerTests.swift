@@ -1,0 +1,50 @@
+import DSimCheck
+import XCTest
+
+/// The shrinker on toy predicates whose minimal counterexample is known.
+final class ShrinkerTests: XCTestCase {
+    func shrink(_ input: [UInt64], _ fails: @escaping ([UInt64]) -> Bool) -> ShrinkResult {
+        XCTAssertTrue(fails(input), "the input must fail")
+        var s = Shrinker(input, stillFails: fails)
+        return s.shrink()
+    }
+
+    func testFindsTheSingleGuiltyDecision() {
+        // Fails when any decision equals 7 (e.g. "the drop of message 7"); minimal: [7]...
+        // but a shorter sequence wins, and [7] is the shortest failing one.
+        var r: [UInt64] = (0..<200).map { UInt64(($0 * 37) % 11) }
+        r[150] = 7
+        let result = shrink(r) { $0.contains(7) }
+        XCTAssertEqual(result.decisions, [7])
+    }
+
+    func testLowersValuesToTheThreshold() {
+        // Fails when the third decision exceeds 100 (e.g. "a delay longer than the timeout"):
+        // minimal [0, 0, 101].
+        let result = shrink([90, 80, 170, 60, 50]) { d in d.count >= 3 && d[2] > 100 }
+        XCTAssertEqual(result.decisions, [0, 0, 101])
+    }
+
+    func testKeepsOrderDependentPairs() {
+        // Fails when a 5 is followed later by a 3 (a "crash before its restart" shape).
+        let input: [UInt64] = [1, 2, 5, 9, 9, 9, 4, 3, 8]
+        let result = shrink(input) { d in
+            guard let i = d.firstIndex(of: 5) else { return false }
+            return d[(i + 1)...].contains(3)
+        }
+        XCTAssertEqual(result.decisions, [5, 3])
+    }
+
+    func testIsDeterministic() {
+        let input: [UInt64] = (0..<300).map { UInt64(($0 * 7919) % 101) }
+        let fails: ([UInt64]) -> Bool = { d in d.filter { $0 > 90 }.count >= 3 }
+        XCTAssertEqual(shrink(input, fails), shrink(input, fails))
+        XCTAssertEqual(shrink(input, fails).decisions, [91, 91, 91])
+    }
+
+    func testRespectsTheBudget() {
+        var s = Shrinker((0..<1000).map { _ in 1 }, maxAttempts: 10) { _ in true }
+        let r = s.shrink()
+        XCTAssertLessThanOrEqual(r.attempts, 10)
+    }
+}
