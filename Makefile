@@ -12,17 +12,20 @@ SPEC    ?=
 PLANT   ?=
 TRACE   ?=
 OUT     ?=
+RUNS    ?= 50
+FILTER  ?=
 
 FUZZ_ARGS := --seed $(SEED) --seeds $(SEEDS) --jobs $(JOBS) \
 	$(if $(SPEC),--spec $(SPEC),--system $(SYSTEM)) $(if $(PLANT),--plant $(PLANT))
 
-.PHONY: all build test fuzz replay run check bench lint format shrink clean help
+.PHONY: all build test fuzz replay run check bench lint format shrink stress clean help
 
 all: build
 
 help:
 	@echo "make fuzz [SYSTEM=raft|weather|bank|... SEED=1 SEEDS=200 SPEC=specs/x.json PLANT=bug]"
-	@echo "make test | make check | make replay TRACE=f.jsonl | make bench | make lint"
+	@echo "make test | make check | make replay TRACE=f.jsonl | make shrink TRACE=f.jsonl"
+	@echo "make stress [SYSTEM=raft RUNS=50 FILTER=3A] | make bench | make lint"
 
 build:
 	$(SWIFT) build -c release --product dsim
@@ -38,6 +41,15 @@ fuzz: build
 replay: build
 	@test -n "$(TRACE)" || (echo "usage: make replay TRACE=traces/out/x.jsonl" && exit 3)
 	$(DSIM) replay $(TRACE)
+
+shrink: build
+	@test -n "$(TRACE)" || (echo "usage: make shrink TRACE=traces/out/x.jsonl [OUT=min.jsonl]" && exit 3)
+	$(DSIM) shrink $(TRACE) $(if $(OUT),--out $(OUT))
+
+# Every ported test over RUNS seeds, as a table (SYSTEM=... FILTER=regex to narrow it).
+stress: build
+	$(DSIM) stress --runs $(RUNS) --jobs $(JOBS) $(if $(filter-out all,$(SYSTEM)),--system $(SYSTEM)) \
+		$(if $(FILTER),--filter '$(FILTER)')
 
 # The bounded CI campaign: every spec under specs/ for its checkSeeds seeds.
 check: build

@@ -62,6 +62,8 @@ public struct RunResult {
     public var decisions: Int
     /// Trace lines counted (recorded or not).
     public var lineCount: Int
+    /// Virtual time when the scenario returned.
+    public var virtualTime: VirtualTime = 0
     /// Replay only: the first recorded decision that the header's seed would not have given.
     public var firstMismatch: (index: Int, recorded: UInt64, expected: UInt64)?
 }
@@ -82,6 +84,7 @@ public enum Runner {
             seed: request.seed, choices: choices, trace: trace, planted: Set(request.planted),
             params: request.params)
         let verdict = request.scenario.run(ctx)
+        let endTime = trace.clock()
         trace.verdict(verdict)
         if record {
             var sourceName = "seed"
@@ -90,7 +93,7 @@ public enum Runner {
         }
         return RunResult(
             verdict: verdict, lines: trace.lines, decisions: choices.count,
-            lineCount: trace.nextLine - 1, firstMismatch: choices.firstMismatch)
+            lineCount: trace.nextLine - 1, virtualTime: endTime, firstMismatch: choices.firstMismatch)
     }
 
     /// The header fields of a trace of `request`.

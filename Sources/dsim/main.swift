@@ -27,6 +27,7 @@ let usage = """
       shrink         reduce a failing trace to a minimal one that fails the same way
       list           every scenario (system, name, original test) or every planted bug
       check          the bounded CI campaign: every spec under specs/ for a few seeds each
+      stress         every ported test across many seeds, as a table of failures and times
       check-history  check client histories for linearizability
       bench          kernel and system throughput (use a release build)
 
@@ -52,6 +53,7 @@ func dispatch(_ argv: [String]) -> Int32 {
         case "list": return try ListCommand.run(rest)
         case "check": return try CheckCommand.run(rest)
         case "shrink": return try ShrinkCommand.run(rest)
+        case "stress": return try StressCommand.run(rest)
         case "check-history": return CheckHistoryEntry.run(rest)
         case "bench": return try BenchCommand.run(rest)
         case "help", "--help", "-h":

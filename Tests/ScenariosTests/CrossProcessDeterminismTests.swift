@@ -1,0 +1,106 @@
+import DSimCore
+import Foundation
+import Scenarios
+import XCTest
+
+/// Determinism is the product: the same seed and binary give byte-identical traces in separate
+/// processes. Runs the `dsim` binary built beside this test bundle.
+final class CrossProcessDeterminismTests: XCTestCase {
+    var dsim: String {
+        get throws {
+            let here = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0])
+            var candidates = [here.deletingLastPathComponent().appendingPathComponent("dsim").path]
+            // Swift's test runner may be a helper binary; look beside the package's builds too.
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent()
+            for config in ["release", "debug"] {
+                candidates.append(root.appendingPathComponent(".build/\(config)/dsim").path)
+            }
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+            else { throw XCTSkip("dsim binary not found in \(candidates)") }
+            return found
+        }
+    }
+
+    func run(_ args: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try dsim)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func tempPath(_ name: String) -> String {
+        NSTemporaryDirectory() + "dsim-det-\(ProcessInfo.processInfo.processIdentifier)-\(name)"
+    }
+
+    func testEverySystemGivesByteIdenticalTracesInTwoProcesses() throws {
+        XCTAssertFalse(Catalog.systems.isEmpty)
+        for system in Catalog.systems {
+            let a = tempPath("\(system.name)-a.jsonl")
+            let b = tempPath("\(system.name)-b.jsonl")
+            let (ca, outA) = try run(["run", "--system", system.name, "--seed", "7", "--trace", a])
+            let (cb, _) = try run(["run", "--system", system.name, "--seed", "7", "--trace", b])
+            XCTAssertEqual(ca, cb, outA)
+            let ta = try String(contentsOfFile: a, encoding: .utf8)
+            let tb = try String(contentsOfFile: b, encoding: .utf8)
+            XCTAssertGreaterThan(ta.split(separator: "\n").count, 10, "\(system.name): trivial trace")
+            XCTAssertEqual(ta, tb, "\(system.name): traces differ between processes")
+        }
+    }
+
+    func testReplayMatchesAndAnEditedDecisionIsNamed() throws {
+        for system in Catalog.systems {
+            let a = tempPath("\(system.name)-r.jsonl")
+            _ = try run(["run", "--system", system.name, "--seed", "7", "--trace", a])
+            let (code, out) = try run(["replay", a, "--quiet"])
+            XCTAssertTrue(code == 0 || code == 1, "\(system.name): replay exit \(code): \(out)")
+            XCTAssertTrue(out.contains("replay matches"), out)
+
+            var lines = try String(contentsOfFile: a, encoding: .utf8).split(separator: "\n").map(String.init)
+            guard let (index, edited) = editFirstDecision(lines) else {
+                XCTFail("\(system.name): no decision with more than one option in the trace")
+                continue
+            }
+            lines[index] = edited
+            let e = tempPath("\(system.name)-edited.jsonl")
+            try (lines.joined(separator: "\n") + "\n").write(toFile: e, atomically: true, encoding: .utf8)
+            let (code2, out2) = try run(["replay", e, "--quiet"])
+            XCTAssertEqual(code2, 4, "\(system.name): \(out2)")
+            XCTAssertTrue(out2.contains(":\(index + 1):"), "\(system.name) should name line \(index + 1): \(out2)")
+        }
+    }
+
+    /// Changes the value of the first decision that has more than one option.
+    func editFirstDecision(_ lines: [String]) -> (Int, String)? {
+        for (i, l) in lines.enumerated() where i > 0 {
+            guard let j = try? JSON.parse(l), let label = j["dec"]?.stringValue,
+                let of = j["of"]?.intValue, let v = j["v"]?.intValue, let t = j["t"]?.intValue, of > 1
+            else { continue }
+            let edited = JSON.object([
+                ("dec", .string(label)), ("of", .int(Int64(of))), ("t", .int(Int64(t))),
+                ("v", .int(Int64((v + 1) % of))),
+            ])
+            return (i, edited.serialized)
+        }
+        return nil
+    }
+
+    func testBadTracesExitThreeWithOneLine() throws {
+        let bad = tempPath("garbled.jsonl")
+        try "{\"dsim\":\"trace\",\"version\":1}\n{nope\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let (code, out) = try run(["replay", bad])
+        XCTAssertEqual(code, 3)
+        XCTAssertEqual(out.split(separator: "\n").count, 1, out)
+        let (code2, _) = try run(["replay", tempPath("missing.jsonl")])
+        XCTAssertEqual(code2, 3)
+        let (code3, out3) = try run(["fuzz", "--system", "no-such-system"])
+        XCTAssertEqual(code3, 3)
+        XCTAssertTrue(out3.contains("known:"), out3)
+    }
+}
