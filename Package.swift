@@ -22,7 +22,9 @@ let package = Package(
         .target(name: "MapReduce", dependencies: ["DSimCore"], swiftSettings: v5),
         .target(
             name: "Scenarios",
-            dependencies: ["DSimCore", "DSimCheck", "Raft", "WeatherStations", "Bank", "MapReduce"],
+            dependencies: [
+                "DSimCore", "DSimCheck", "Raft", "WeatherStations", "Bank", "MapReduce",
+            ],
             swiftSettings: v5),
         .executableTarget(
             name: "dsim", dependencies: ["DSimCore", "DSimCheck", "Scenarios"], swiftSettings: v5),

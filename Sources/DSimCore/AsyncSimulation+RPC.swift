@@ -103,7 +103,8 @@ extension AsyncSimulation {
         var d = network.delayMinNs
         let span = network.delayMaxNs - network.delayMinNs
         if span > 0 {
-            d += VirtualTime(choices.below(Int(span / Duration.microsecond) + 1, "net.delay"))
+            d +=
+                VirtualTime(choices.below(Int(span / Duration.microsecond) + 1, "net.delay"))
                 * Duration.microsecond
         }
         if !network.reliable {

@@ -197,7 +197,9 @@ extension AsyncSimulation {
         return try await withUnsafeThrowingContinuation { c in
             let p = Parker(c, task: task)
             e.pending.append(p)
-            if e.pending.count > 64 && e.pending.count & 63 == 0 { e.pending.removeAll { $0.isDone } }
+            if e.pending.count > 64 && e.pending.count & 63 == 0 {
+                e.pending.removeAll { $0.isDone }
+            }
             if let t = task {
                 t.waitingOn = waitingOn
                 t.isHanging = hang

@@ -36,7 +36,8 @@ public struct NetworkOptions: Equatable, Sendable {
     public var json: JSON {
         .object([
             ("reliable", .bool(reliable)), ("delayMinNs", .int(delayMinNs)),
-            ("delayMaxNs", .int(delayMaxNs)), ("requestDropPerMille", .int(Int64(requestDropPerMille))),
+            ("delayMaxNs", .int(delayMaxNs)),
+            ("requestDropPerMille", .int(Int64(requestDropPerMille))),
             ("replyDropPerMille", .int(Int64(replyDropPerMille))),
             ("duplicatePerMille", .int(Int64(duplicatePerMille))),
             ("longReordering", .bool(longReordering)), ("longDelays", .bool(longDelays)),
@@ -56,7 +57,8 @@ public struct NetworkOptions: Equatable, Sendable {
             o.duplicatePerMille = choices.between(0, 200, "swarm.duprate")
         }
         if choices.chance(1, in: 3, "swarm.delay") {
-            o.delayMaxNs = VirtualTime(choices.between(1, 50, "swarm.delaymax")) * Duration.millisecond
+            o.delayMaxNs =
+                VirtualTime(choices.between(1, 50, "swarm.delaymax")) * Duration.millisecond
         }
         o.longReordering = choices.chance(1, in: 6, "swarm.longreorder")
         return o

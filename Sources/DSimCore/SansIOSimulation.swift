@@ -11,7 +11,8 @@
 /// The driver for a set of sans-IO nodes of one kind.
 public final class SansIOSimulation<Node: SansIONode> {
     @usableFromInline enum Event {
-        case deliver(from: Int32, to: Int32, toIncarnation: Int32, fromIncarnation: Int32,
+        case deliver(
+            from: Int32, to: Int32, toIncarnation: Int32, fromIncarnation: Int32,
             Node.Message)
         case timer(node: Int32, key: Int32, generation: UInt32, incarnation: Int32)
     }
@@ -220,7 +221,8 @@ extension SansIOSimulation {
         var d = network.delayMinNs
         let span = network.delayMaxNs - network.delayMinNs
         if span > 0 {
-            d += VirtualTime(choices.below(Int(span / Duration.microsecond) + 1, "net.delay"))
+            d +=
+                VirtualTime(choices.below(Int(span / Duration.microsecond) + 1, "net.delay"))
                 * Duration.microsecond
         }
         if !network.reliable {

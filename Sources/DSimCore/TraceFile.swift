@@ -69,11 +69,14 @@ public struct TraceFile {
             let number = index + 1
             let obj: JSON
             do { obj = try JSON.parse(text) } catch let e as JSONParseError {
-                if index == raw.count - 1 { throw TraceFileError.truncated(path: path, line: number) }
+                if index == raw.count - 1 {
+                    throw TraceFileError.truncated(path: path, line: number)
+                }
                 throw TraceFileError.garbled(path: path, line: number, reason: e.description)
             }
             if found != nil {
-                throw TraceFileError.badLine(path: path, line: number, reason: "line after the verdict")
+                throw TraceFileError.badLine(
+                    path: path, line: number, reason: "line after the verdict")
             }
             if let label = obj["dec"]?.stringValue {
                 guard let of = obj["of"]?.intValue, let v = obj["v"]?.intValue, of >= 1, v >= 0

@@ -93,7 +93,8 @@ public enum Runner {
         }
         return RunResult(
             verdict: verdict, lines: trace.lines, decisions: choices.count,
-            lineCount: trace.nextLine - 1, virtualTime: endTime, firstMismatch: choices.firstMismatch)
+            lineCount: trace.nextLine - 1, virtualTime: endTime,
+            firstMismatch: choices.firstMismatch)
     }
 
     /// The header fields of a trace of `request`.

@@ -50,7 +50,9 @@ public struct Spec {
         do { json = try JSON.parse(text) } catch let e as JSONParseError {
             throw SpecError.garbled(path, e.description)
         }
-        guard case .object = json else { throw SpecError.badField(path, "top level must be an object") }
+        guard case .object = json else {
+            throw SpecError.badField(path, "top level must be an object")
+        }
         guard let system = json["system"]?.stringValue else {
             throw SpecError.badField(path, "missing string field \"system\"")
         }

@@ -11,7 +11,9 @@ public enum Timeline {
     /// Renders `lines` (line 1 = header). Decisions are shown only with `decisions`.
     public static func render(_ lines: [String], decisions: Bool = false) -> [String] {
         var cited = Set<Int>()
-        if let last = lines.last, let v = try? JSON.parse(last), let events = v["events"]?.arrayValue {
+        if let last = lines.last, let v = try? JSON.parse(last),
+            let events = v["events"]?.arrayValue
+        {
             for e in events { if let n = e.intValue { cited.insert(n) } }
         }
         var out: [String] = []
@@ -28,7 +30,8 @@ public enum Timeline {
                     let t = formatTime(VirtualTime(obj["t"]?.intValue ?? 0))
                     let v = obj["v"]?.intValue ?? 0
                     let of = obj["of"]?.intValue ?? 0
-                    out.append(pad("   \(t)", 12) + "  ·  decide \(label) = \(v) of \(of)   [L\(number)]")
+                    out.append(
+                        pad("   \(t)", 12) + "  ·  decide \(label) = \(v) of \(of)   [L\(number)]")
                 }
             } else if obj["verdict"] != nil {
                 out.append(contentsOf: verdictLines(obj))

@@ -57,14 +57,18 @@ struct Arguments {
     /// `--name` as an unsigned integer, or `fallback`.
     func uint(_ name: String, _ fallback: UInt64) throws -> UInt64 {
         guard let v = value(name) else { return fallback }
-        guard let n = UInt64(v) else { throw UsageError("--\(name) must be a non-negative integer, got '\(v)'") }
+        guard let n = UInt64(v) else {
+            throw UsageError("--\(name) must be a non-negative integer, got '\(v)'")
+        }
         return n
     }
 
     /// `--name` as a positive integer, or `fallback`.
     func positive(_ name: String, _ fallback: Int) throws -> Int {
         guard let v = value(name) else { return fallback }
-        guard let n = Int(v), n >= 1 else { throw UsageError("--\(name) must be a positive integer, got '\(v)'") }
+        guard let n = Int(v), n >= 1 else {
+            throw UsageError("--\(name) must be a positive integer, got '\(v)'")
+        }
         return n
     }
 }

@@ -1,8 +1,8 @@
+import DSimCheck
 // `dsim bench`: throughput in release — the kernel (sans-IO messages/s beside a bare event
 // loop, async job runs/s), the linearizability checker, every system's ported tests together
 // (wall time) and its fuzz scenario (seeds/s).
 import DSimCore
-import DSimCheck
 import Foundation
 import Scenarios
 
@@ -14,17 +14,25 @@ enum BenchCommand {
         """
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valued: ["system", "seeds"], boolean: ["help", "skip-kernel", "skip-checker"])
+        let a = try Arguments(
+            args, valued: ["system", "seeds"], boolean: ["help", "skip-kernel", "skip-checker"])
         if a.has("help") {
             print(help)
             return Exit.ok
         }
         let build = buildInfo
         print("bench: commit=\(build.commit) \(build.toolchain) \(build.config)")
-        if build.config != "release" { print("bench: WARNING: debug build; numbers are 10-30x low") }
-        if !a.has("skip-kernel") && a.value("system") == nil { for l in KernelBench.run() { print(l) } }
-        if !a.has("skip-checker") && a.value("system") == nil { for l in checkerBench() { print(l) } }
-        let systems = a.value("system") == nil ? Catalog.systems : [try lookupSystem(a.value("system"))]
+        if build.config != "release" {
+            print("bench: WARNING: debug build; numbers are 10-30x low")
+        }
+        if !a.has("skip-kernel") && a.value("system") == nil {
+            for l in KernelBench.run() { print(l) }
+        }
+        if !a.has("skip-checker") && a.value("system") == nil {
+            for l in checkerBench() { print(l) }
+        }
+        let systems =
+            a.value("system") == nil ? Catalog.systems : [try lookupSystem(a.value("system"))]
         let seeds = try a.positive("seeds", 200)
         for s in systems { benchSystem(s, seeds: seeds, build: build) }
         return Exit.ok
@@ -35,21 +43,30 @@ enum BenchCommand {
         var failed = 0
         let t0 = wallSeconds()
         for p in ports {
-            let r = Runner.run(RunRequest(system: s, scenario: p, seed: 1), source: .seed(1), record: false, build: build)
+            let r = Runner.run(
+                RunRequest(system: s, scenario: p, seed: 1), source: .seed(1), record: false,
+                build: build)
             if r.verdict != .ok { failed += 1 }
         }
         let portTime = wallSeconds() - t0
-        print(String(format: "%@: %d ports together %.2f s wall (%d failed)", s.name, ports.count, portTime, failed))
+        print(
+            String(
+                format: "%@: %d ports together %.2f s wall (%d failed)", s.name, ports.count,
+                portTime, failed))
         guard let fuzz = s.scenario(s.fuzzScenario) else { return }
         let t1 = wallSeconds()
         var lines = 0
         for seed in 1...UInt64(seeds) {
-            let r = Runner.run(RunRequest(system: s, scenario: fuzz, seed: seed), source: .seed(seed), record: false, build: build)
+            let r = Runner.run(
+                RunRequest(system: s, scenario: fuzz, seed: seed), source: .seed(seed),
+                record: false, build: build)
             lines += r.lineCount
         }
         let dt = wallSeconds() - t1
         print(
-            String(format: "%@: fuzz %d seeds %.2f s: %.1f seeds/s, %.0f trace events/s (1 thread)", s.name, seeds, dt, Double(seeds) / dt, Double(lines) / dt))
+            String(
+                format: "%@: fuzz %d seeds %.2f s: %.1f seeds/s, %.0f trace events/s (1 thread)",
+                s.name, seeds, dt, Double(seeds) / dt, Double(lines) / dt))
     }
 }
 

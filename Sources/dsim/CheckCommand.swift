@@ -29,7 +29,8 @@ enum CheckCommand {
         for spec in specs {
             let system = try lookupSystem(spec.system)
             try checkPlanted(system, spec.planted)
-            var r = RunRequest(system: system, scenario: try lookupScenario(system, spec.scenario), seed: 0)
+            var r = RunRequest(
+                system: system, scenario: try lookupScenario(system, spec.scenario), seed: 0)
             r.params = spec.params
             r.planted = spec.planted
             let seeds = try a.positive("seeds", spec.checkSeeds)
@@ -37,17 +38,22 @@ enum CheckCommand {
             let results = Campaign.run(r, first: 1, count: seeds, jobs: jobs, build: buildInfo)
             let bad = results.filter { $0.verdict != .ok }
             print(
-                String(format: "%-40@ %5d seeds %7.2f s  ", spec.path as NSString, seeds, wallSeconds() - t0)
+                String(
+                    format: "%-40@ %5d seeds %7.2f s  ", spec.path as NSString, seeds,
+                    wallSeconds() - t0)
                     + (bad.isEmpty ? "ok" : "\(bad.count) FAILED"))
             if let f = bad.first {
-                try FuzzCommand.report(r, seed: f.seed, outDir: a.value("trace-out") ?? "traces/out", build: buildInfo)
+                try FuzzCommand.report(
+                    r, seed: f.seed, outDir: a.value("trace-out") ?? "traces/out", build: buildInfo)
             }
             for b in bad {
                 if case .violation = b.verdict { violations += 1 } else { unknowns += 1 }
             }
         }
         print(
-            String(format: "check: %d specs in %.1f s: %d violations, %d unknown", specs.count, wallSeconds() - start, violations, unknowns))
+            String(
+                format: "check: %d specs in %.1f s: %d violations, %d unknown", specs.count,
+                wallSeconds() - start, violations, unknowns))
         return violations > 0 ? Exit.violation : unknowns > 0 ? Exit.unknown : Exit.ok
     }
 

@@ -27,14 +27,18 @@ enum FuzzCommand {
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(
             args,
-            valued: ["system", "spec", "scenario", "seed", "seeds", "jobs", "plant", "trace-out",
-                "max-traces"],
+            valued: [
+                "system", "spec", "scenario", "seed", "seeds", "jobs", "plant", "trace-out",
+                "max-traces",
+            ],
             boolean: ["help", "first", "shrink"])
         if a.has("help") {
             print(help)
             return Exit.ok
         }
-        guard a.positionals.isEmpty else { throw UsageError("unexpected argument '\(a.positionals[0])'") }
+        guard a.positionals.isEmpty else {
+            throw UsageError("unexpected argument '\(a.positionals[0])'")
+        }
         let requests = try buildRequests(a)
         let first = try a.uint("seed", 1)
         let count = try a.positive("seeds", 100)
@@ -71,7 +75,8 @@ enum FuzzCommand {
         return try systems.map { system in
             try checkPlanted(system, planted)
             var name = a.value("scenario")
-            if name == nil, let bug = system.plantedBugs.first(where: { planted.contains($0.name) }) {
+            if name == nil, let bug = system.plantedBugs.first(where: { planted.contains($0.name) })
+            {
                 name = bug.fuzzScenario
             }
             var r = RunRequest(system: system, scenario: try lookupScenario(system, name), seed: 0)
@@ -92,7 +97,8 @@ enum FuzzCommand {
         let start = wallSeconds()
         var lastReport = start
         let results = Campaign.run(
-            request, first: first, count: count, jobs: jobs, build: build, stopAtFirst: a.has("first")
+            request, first: first, count: count, jobs: jobs, build: build,
+            stopAtFirst: a.has("first")
         ) { p in
             let now = wallSeconds()
             if now - lastReport >= 1 || p.done == p.total {
@@ -104,8 +110,12 @@ enum FuzzCommand {
             }
         }
         let elapsed = wallSeconds() - start
-        let failing = results.filter { if case .violation = $0.verdict { return true } else { return false } }
-        let unknown = results.filter { if case .unknown = $0.verdict { return true } else { return false } }
+        let failing = results.filter {
+            if case .violation = $0.verdict { return true } else { return false }
+        }
+        let unknown = results.filter {
+            if case .unknown = $0.verdict { return true } else { return false }
+        }
         let outDir = a.value("trace-out") ?? "traces/out"
         let maxTraces = try a.positive("max-traces", 3)
         for f in failing.prefix(maxTraces) + unknown.prefix(1) {
@@ -126,7 +136,8 @@ enum FuzzCommand {
         let file = try TraceFile.load(path)
         guard
             let r = ShrinkCommand.shrink(
-                request, file.decisions.map { $0.decision.value }, invariant: invariant, maxRuns: 5000,
+                request, file.decisions.map { $0.decision.value }, invariant: invariant,
+                maxRuns: 5000,
                 budget: 60)
         else { return }
         let out = String(path.dropLast(6)) + ".min.jsonl"
@@ -137,12 +148,15 @@ enum FuzzCommand {
 
     /// Re-runs a failing seed with recording on, writes its trace, prints how to replay it.
     @discardableResult
-    static func report(_ request: RunRequest, seed: UInt64, outDir: String, build: BuildInfo) throws -> String {
+    static func report(_ request: RunRequest, seed: UInt64, outDir: String, build: BuildInfo) throws
+        -> String
+    {
         var r = request
         r.seed = seed
         let result = Runner.run(r, source: .seed(seed), record: true, build: build)
         let plant = r.planted.isEmpty ? "" : "-" + r.planted.joined(separator: "+")
-        let path = "\(outDir)/\(r.system.name)-\(r.scenario.name.replacingOccurrences(of: "/", with: "_"))\(plant)-seed\(seed).jsonl"
+        let path =
+            "\(outDir)/\(r.system.name)-\(r.scenario.name.replacingOccurrences(of: "/", with: "_"))\(plant)-seed\(seed).jsonl"
         try writeTrace(result.lines, to: path)
         print("SEED=\(seed) \(describe(result.verdict))")
         print("  trace:  \(path) (\(result.lines.count) lines)")

@@ -16,8 +16,11 @@ enum ListCommand {
             print(help)
             return Exit.ok
         }
-        guard a.positionals.isEmpty else { throw UsageError("unexpected argument '\(a.positionals[0])'") }
-        let systems = a.value("system") == nil ? Catalog.systems : [try lookupSystem(a.value("system"))]
+        guard a.positionals.isEmpty else {
+            throw UsageError("unexpected argument '\(a.positionals[0])'")
+        }
+        let systems =
+            a.value("system") == nil ? Catalog.systems : [try lookupSystem(a.value("system"))]
         for s in systems {
             if a.has("planted") {
                 for b in s.plantedBugs { print("\(s.name)\t\(b.name)\t\(b.summary)") }

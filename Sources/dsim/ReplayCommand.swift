@@ -53,7 +53,9 @@ enum ReplayCommand {
         let h = file.header
         let system = try lookupSystem(h["system"]?.stringValue)
         let scenario = try lookupScenario(system, h["scenario"]?.stringValue ?? "")
-        var r = RunRequest(system: system, scenario: scenario, seed: UInt64(bitPattern: Int64(h["seed"]?.intValue ?? 0)))
+        var r = RunRequest(
+            system: system, scenario: scenario,
+            seed: UInt64(bitPattern: Int64(h["seed"]?.intValue ?? 0)))
         r.params = h["params"] ?? .object([])
         r.planted = (h["planted"]?.arrayValue ?? []).compactMap { $0.stringValue }
         try checkPlanted(system, r.planted)

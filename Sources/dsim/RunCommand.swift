@@ -19,13 +19,16 @@ enum RunCommand {
             print(help)
             return Exit.ok
         }
-        guard a.positionals.isEmpty else { throw UsageError("unexpected argument '\(a.positionals[0])'") }
+        guard a.positionals.isEmpty else {
+            throw UsageError("unexpected argument '\(a.positionals[0])'")
+        }
         var request: RunRequest
         if let path = a.value("spec") {
             let spec = try Spec.load(path)
             let system = try lookupSystem(spec.system)
             request = RunRequest(
-                system: system, scenario: try lookupScenario(system, a.value("scenario") ?? spec.scenario),
+                system: system,
+                scenario: try lookupScenario(system, a.value("scenario") ?? spec.scenario),
                 seed: 0)
             request.params = spec.params
             request.planted = spec.planted
@@ -39,11 +42,13 @@ enum RunCommand {
         request.seed = try a.uint("seed", 0)
         request.planted += a.all("plant")
         try checkPlanted(request.system, request.planted)
-        let result = Runner.run(request, source: .seed(request.seed), record: true, build: buildInfo)
+        let result = Runner.run(
+            request, source: .seed(request.seed), record: true, build: buildInfo)
         try writeTrace(result.lines, to: tracePath)
         print(
             "\(request.system.name)/\(request.scenario.name) seed=\(request.seed): "
-                + "\(describe(result.verdict)) (\(result.lines.count) lines, \(result.decisions) decisions) -> \(tracePath)")
+                + "\(describe(result.verdict)) (\(result.lines.count) lines, \(result.decisions) decisions) -> \(tracePath)"
+        )
         return exitCode(result.verdict)
     }
 }

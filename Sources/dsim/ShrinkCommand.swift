@@ -28,16 +28,22 @@ enum ShrinkCommand {
         let path = a.positionals[0]
         let file = try TraceFile.load(path)
         guard case .violation(let original) = file.verdict else {
-            throw UsageError("\(path) did not fail (verdict \(file.verdict.name)): nothing to shrink")
+            throw UsageError(
+                "\(path) did not fail (verdict \(file.verdict.name)): nothing to shrink")
         }
         let request = try ReplayCommand.requestFrom(file)
-        let out = a.value("out") ?? (path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path) + ".min.jsonl"
+        let out =
+            a.value("out") ?? (path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path)
+            + ".min.jsonl"
         let budget = Double(try a.positive("budget", 60))
-        guard let result = shrink(
-            request, file.decisions.map { $0.decision.value }, invariant: original.invariant,
-            maxRuns: try a.positive("max-runs", 5000), budget: budget)
+        guard
+            let result = shrink(
+                request, file.decisions.map { $0.decision.value }, invariant: original.invariant,
+                maxRuns: try a.positive("max-runs", 5000), budget: budget)
         else {
-            print("\(path): the run no longer fails \(original.invariant) when replayed; nothing to shrink")
+            print(
+                "\(path): the run no longer fails \(original.invariant) when replayed; nothing to shrink"
+            )
             return Exit.diverged
         }
         try writeTrace(result.lines, to: out)
@@ -50,7 +56,8 @@ enum ShrinkCommand {
 
     /// Shrinks `decisions`; nil if they do not fail `invariant` to begin with.
     static func shrink(
-        _ request: RunRequest, _ decisions: [UInt64], invariant: String, maxRuns: Int, budget: Double
+        _ request: RunRequest, _ decisions: [UInt64], invariant: String, maxRuns: Int,
+        budget: Double
     ) -> RunResult? {
         let build = buildInfo
         let start = wallSeconds()
@@ -72,13 +79,18 @@ enum ShrinkCommand {
                 lastPrint = now
                 eprint("  shrinking: \(attempts) runs, \(length) decisions left")
             }
-        } stillFails: { fails($0) }
+        } stillFails: {
+            fails($0)
+        }
         let shrunk = s.shrink()
         let elapsed = wallSeconds() - start
         print(
             String(
-                format: "shrink: %d runs, %d improvements, %.1f s%@", shrunk.attempts, shrunk.improvements, elapsed,
-                outOfTime ? " (stopped by the time budget)" : shrunk.budgetExhausted ? " (run budget spent)" : ""))
+                format: "shrink: %d runs, %d improvements, %.1f s%@", shrunk.attempts,
+                shrunk.improvements, elapsed,
+                outOfTime
+                    ? " (stopped by the time budget)"
+                    : shrunk.budgetExhausted ? " (run budget spent)" : ""))
         return Runner.run(request, source: .recorded(shrunk.decisions), record: true, build: build)
     }
 }

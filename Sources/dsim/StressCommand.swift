@@ -30,12 +30,14 @@ enum StressCommand {
 
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(
-            args, valued: ["system", "filter", "runs", "jobs", "trace-out"], boolean: ["help", "json", "all"])
+            args, valued: ["system", "filter", "runs", "jobs", "trace-out"],
+            boolean: ["help", "json", "all"])
         if a.has("help") {
             print(help)
             return Exit.ok
         }
-        let systems = a.value("system") == nil ? Catalog.systems : [try lookupSystem(a.value("system"))]
+        let systems =
+            a.value("system") == nil ? Catalog.systems : [try lookupSystem(a.value("system"))]
         var regex: NSRegularExpression?
         if let f = a.value("filter") {
             do { regex = try NSRegularExpression(pattern: f) } catch {
@@ -49,7 +51,9 @@ enum StressCommand {
         for system in systems {
             for sc in system.scenarios where a.has("all") || sc.portOf != nil {
                 let name = sc.portOf ?? sc.name
-                if let r = regex, r.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) == nil {
+                if let r = regex,
+                    r.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) == nil
+                {
                     continue
                 }
                 eprint("  stress \(system.name)/\(sc.name): \(runs) runs...")
@@ -61,26 +65,31 @@ enum StressCommand {
         return rows.contains { !$0.failed.isEmpty } ? Exit.violation : Exit.ok
     }
 
-    static func stress(_ system: SystemEntry, _ sc: Scenario, runs: Int, jobs: Int, outDir: String) throws -> Row {
+    static func stress(_ system: SystemEntry, _ sc: Scenario, runs: Int, jobs: Int, outDir: String)
+        throws -> Row
+    {
         let request = RunRequest(system: system, scenario: sc, seed: 0)
         let t0 = wallSeconds()
         let results = Campaign.run(request, first: 1, count: runs, jobs: jobs, build: buildInfo)
         let wall = wallSeconds() - t0
         let times = results.map { Double($0.virtualTime) / 1e9 }
         let mean = times.reduce(0, +) / Double(max(times.count, 1))
-        let variance = times.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(times.count, 1))
+        let variance =
+            times.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(times.count, 1))
         let failed = results.filter { $0.verdict != .ok }.map(\.seed).sorted()
         var replay: String?
         if let seed = failed.first {
             var r = request
             r.seed = seed
             let rec = Runner.run(r, source: .seed(seed), record: true, build: buildInfo)
-            let path = "\(outDir)/\(system.name)-\(sc.name.replacingOccurrences(of: "/", with: "_"))-seed\(seed).jsonl"
+            let path =
+                "\(outDir)/\(system.name)-\(sc.name.replacingOccurrences(of: "/", with: "_"))-seed\(seed).jsonl"
             try writeTrace(rec.lines, to: path)
             replay = "dsim replay \(path)"
         }
         return Row(
-            system: system.name, scenario: sc.portOf ?? sc.name, failed: failed, total: results.count,
+            system: system.name, scenario: sc.portOf ?? sc.name, failed: failed,
+            total: results.count,
             meanSeconds: mean, sdSeconds: variance.squareRoot(), wallSeconds: wall, replay: replay)
     }
 
@@ -97,12 +106,18 @@ enum StressCommand {
             }
             print(
                 "  " + r.scenario.padding(toLength: width, withPad: " ", startingAt: 0)
-                    + String(format: "  %6d  %5d  %8.2f ± %-8.2f  %8.2f", r.failed.count, r.total, r.meanSeconds, r.sdSeconds, r.wallSeconds))
+                    + String(
+                        format: "  %6d  %5d  %8.2f ± %-8.2f  %8.2f", r.failed.count, r.total,
+                        r.meanSeconds, r.sdSeconds, r.wallSeconds))
         }
         let failing = rows.filter { !$0.failed.isEmpty }
-        print("\n\(rows.count) scenarios, \(rows.map(\.total).reduce(0, +)) runs, \(failing.count) with failures")
+        print(
+            "\n\(rows.count) scenarios, \(rows.map(\.total).reduce(0, +)) runs, \(failing.count) with failures"
+        )
         for r in failing {
-            print("  \(r.system)/\(r.scenario): failed seeds \(r.failed.prefix(10).map(String.init).joined(separator: ","))")
+            print(
+                "  \(r.system)/\(r.scenario): failed seeds \(r.failed.prefix(10).map(String.init).joined(separator: ","))"
+            )
             if let c = r.replay { print("    \(c)") }
         }
     }
@@ -113,8 +128,10 @@ enum StressCommand {
                 ("system", .string(r.system)), ("scenario", .string(r.scenario)),
                 ("failed", .int(Int64(r.failed.count))), ("total", .int(Int64(r.total))),
                 ("failedSeeds", .array(r.failed.map { .int(Int64($0)) })),
-                ("virtualSecondsMean", .double(r.meanSeconds)), ("virtualSecondsSD", .double(r.sdSeconds)),
-                ("wallSeconds", .double(r.wallSeconds)), ("replay", r.replay.map { .string($0) } ?? .null),
+                ("virtualSecondsMean", .double(r.meanSeconds)),
+                ("virtualSecondsSD", .double(r.sdSeconds)),
+                ("wallSeconds", .double(r.wallSeconds)),
+                ("replay", r.replay.map { .string($0) } ?? .null),
             ])
         }
         print(JSON.array(items).serialized)

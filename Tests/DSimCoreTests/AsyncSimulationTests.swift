@@ -3,7 +3,8 @@ import XCTest
 
 final class AsyncSimulationTests: XCTestCase {
     func make(_ nodes: Int = 2, seed: UInt64 = 1) -> AsyncSimulation {
-        AsyncSimulation(nodes: nodes, choices: Choices(.seed(seed)), trace: TraceRecorder(recording: false))
+        AsyncSimulation(
+            nodes: nodes, choices: Choices(.seed(seed)), trace: TraceRecorder(recording: false))
     }
 
     func testSleepAdvancesVirtualTimeExactly() {
@@ -101,8 +102,12 @@ final class AsyncSimulationTests: XCTestCase {
         XCTAssertEqual(sim.runToQuiescence(), .quiescent)
         let d = sim.deadlock()
         XCTAssertEqual(d?.invariant, "deadlock")
-        XCTAssertTrue(d?.message.contains("n0/ab#0 waits on mutex B held by n0/ba#1") ?? false, d?.message ?? "")
-        XCTAssertTrue(d?.message.contains("n0/ba#1 waits on mutex A held by n0/ab#0") ?? false, d?.message ?? "")
+        XCTAssertTrue(
+            d?.message.contains("n0/ab#0 waits on mutex B held by n0/ba#1") ?? false,
+            d?.message ?? "")
+        XCTAssertTrue(
+            d?.message.contains("n0/ba#1 waits on mutex A held by n0/ab#0") ?? false,
+            d?.message ?? "")
     }
 
     func testIntendedHangIsNotADeadlock() {
@@ -120,7 +125,8 @@ final class AsyncSimulationTests: XCTestCase {
             sim.spawn(0, "w\(i)") {
                 do { try await sim.sleep(10 * Duration.second) } catch is NodeCrashed {
                     unwound += 1
-                    try await sim.sleep(Duration.millisecond)  // a zombie waiting again never returns
+                    // A zombie waiting again never returns.
+                    try await sim.sleep(Duration.millisecond)
                     zombieActed = true
                 }
             }
@@ -172,7 +178,9 @@ final class AsyncSimulationTests: XCTestCase {
             let sim = make(1, seed: seed)
             let ch = SimChannel<Int>(sim, capacity: 4, name: "c")
             nonisolated(unsafe) var order: [Int] = []
-            for i in 0..<5 { sim.spawn(0, "p\(i)") { for j in 0..<4 { try await ch.send(i * 10 + j) } } }
+            for i in 0..<5 {
+                sim.spawn(0, "p\(i)") { for j in 0..<4 { try await ch.send(i * 10 + j) } }
+            }
             sim.spawn(0, "c") { for _ in 0..<20 { order.append(try await ch.receive() ?? -1) } }
             sim.runToQuiescence()
             return order

@@ -10,13 +10,16 @@ final class SourceHygieneTests: XCTestCase {
         "Int.random(", "Double.random(", "Bool.random(", "UInt64.random(", ".randomElement()",
         ".shuffled()", "SystemRandomNumberGenerator", "arc4random", "ContinuousClock", "@MainActor",
     ]
-    static let exempt = ["Sources/dsim/", "Campaign.swift", "/Bench/", "FileIO.swift", "Sources/DSimCheck/"]
+    static let exempt = [
+        "Sources/dsim/", "Campaign.swift", "/Bench/", "FileIO.swift", "Sources/DSimCheck/",
+    ]
 
     /// True when `code` uses `token` as a word of its own (`SimTask {` is not `Task {`).
     static func mentions(_ code: String, _ token: String) -> Bool {
         var rest = code[...]
         while let r = rest.range(of: token) {
-            let before = r.lowerBound == code.startIndex ? nil : code[code.index(before: r.lowerBound)]
+            let before =
+                r.lowerBound == code.startIndex ? nil : code[code.index(before: r.lowerBound)]
             if token.first == "." || before == nil || !(before!.isLetter || before!.isNumber) {
                 return true
             }
@@ -36,13 +39,18 @@ final class SourceHygieneTests: XCTestCase {
         var scanned = 0
         while let rel = e.nextObject() as? String {
             let path = "Sources/" + rel
-            guard rel.hasSuffix(".swift"), !Self.exempt.contains(where: { path.contains($0) }) else {
+            guard rel.hasSuffix(".swift"), !Self.exempt.contains(where: { path.contains($0) })
+            else {
                 continue
             }
             scanned += 1
             let text = try String(contentsOfFile: sources + "/" + rel, encoding: .utf8)
-            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let code = line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false)
+                .enumerated()
+            {
+                let code =
+                    line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false)
+                    .first ?? ""
                 for f in Self.forbidden where Self.mentions(String(code), f) {
                     offenders.append("\(path):\(n + 1): \(f)")
                 }

@@ -16,7 +16,10 @@ final class CrossProcessDeterminismTests: XCTestCase {
             for config in ["release", "debug"] {
                 candidates.append(root.appendingPathComponent(".build/\(config)/dsim").path)
             }
-            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+            guard
+                let found = candidates.first(where: {
+                    FileManager.default.isExecutableFile(atPath: $0)
+                })
             else { throw XCTSkip("dsim binary not found in \(candidates)") }
             return found
         }
@@ -49,7 +52,8 @@ final class CrossProcessDeterminismTests: XCTestCase {
             XCTAssertEqual(ca, cb, outA)
             let ta = try String(contentsOfFile: a, encoding: .utf8)
             let tb = try String(contentsOfFile: b, encoding: .utf8)
-            XCTAssertGreaterThan(ta.split(separator: "\n").count, 10, "\(system.name): trivial trace")
+            XCTAssertGreaterThan(
+                ta.split(separator: "\n").count, 10, "\(system.name): trivial trace")
             XCTAssertEqual(ta, tb, "\(system.name): traces differ between processes")
         }
     }
@@ -62,17 +66,21 @@ final class CrossProcessDeterminismTests: XCTestCase {
             XCTAssertTrue(code == 0 || code == 1, "\(system.name): replay exit \(code): \(out)")
             XCTAssertTrue(out.contains("replay matches"), out)
 
-            var lines = try String(contentsOfFile: a, encoding: .utf8).split(separator: "\n").map(String.init)
+            var lines = try String(contentsOfFile: a, encoding: .utf8).split(separator: "\n").map(
+                String.init)
             guard let (index, edited) = editFirstDecision(lines) else {
                 XCTFail("\(system.name): no decision with more than one option in the trace")
                 continue
             }
             lines[index] = edited
             let e = tempPath("\(system.name)-edited.jsonl")
-            try (lines.joined(separator: "\n") + "\n").write(toFile: e, atomically: true, encoding: .utf8)
+            try (lines.joined(separator: "\n") + "\n").write(
+                toFile: e, atomically: true, encoding: .utf8)
             let (code2, out2) = try run(["replay", e, "--quiet"])
             XCTAssertEqual(code2, 4, "\(system.name): \(out2)")
-            XCTAssertTrue(out2.contains(":\(index + 1):"), "\(system.name) should name line \(index + 1): \(out2)")
+            XCTAssertTrue(
+                out2.contains(":\(index + 1):"),
+                "\(system.name) should name line \(index + 1): \(out2)")
         }
     }
 
@@ -80,7 +88,8 @@ final class CrossProcessDeterminismTests: XCTestCase {
     func editFirstDecision(_ lines: [String]) -> (Int, String)? {
         for (i, l) in lines.enumerated() where i > 0 {
             guard let j = try? JSON.parse(l), let label = j["dec"]?.stringValue,
-                let of = j["of"]?.intValue, let v = j["v"]?.intValue, let t = j["t"]?.intValue, of > 1
+                let of = j["of"]?.intValue, let v = j["v"]?.intValue, let t = j["t"]?.intValue,
+                of > 1
             else { continue }
             let edited = JSON.object([
                 ("dec", .string(label)), ("of", .int(Int64(of))), ("t", .int(Int64(t))),
@@ -93,7 +102,8 @@ final class CrossProcessDeterminismTests: XCTestCase {
 
     func testBadTracesExitThreeWithOneLine() throws {
         let bad = tempPath("garbled.jsonl")
-        try "{\"dsim\":\"trace\",\"version\":1}\n{nope\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        try "{\"dsim\":\"trace\",\"version\":1}\n{nope\n".write(
+            toFile: bad, atomically: true, encoding: .utf8)
         let (code, out) = try run(["replay", bad])
         XCTAssertEqual(code, 3)
         XCTAssertEqual(out.split(separator: "\n").count, 1, out)

@@ -17,8 +17,8 @@ final class RegressionTraceTests: XCTestCase {
     func regressionFiles() -> [String] {
         guard let e = FileManager.default.enumerator(atPath: Self.folder.path) else { return [] }
         var out: [String] = []
-        while let p = e.nextObject() as? String where p.hasSuffix(".jsonl") {
-            out.append(Self.folder.path + "/" + p)
+        while let p = e.nextObject() as? String {
+            if p.hasSuffix(".jsonl") { out.append(Self.folder.path + "/" + p) }
         }
         return out.sorted()
     }
@@ -45,15 +45,19 @@ final class RegressionTraceTests: XCTestCase {
             XCTAssertFalse(request.planted.isEmpty, "\(path): no planted bug in header")
             let decisions = file.decisions.map { $0.decision.value }
 
-            let withBug = Runner.run(request, source: .recorded(decisions), record: false, build: build)
+            let withBug = Runner.run(
+                request, source: .recorded(decisions), record: false, build: build)
             guard case .violation(let got) = withBug.verdict else {
-                XCTFail("\(path): with \(request.planted) the run no longer fails (\(withBug.verdict.name))")
+                XCTFail(
+                    "\(path): with \(request.planted) the run no longer fails (\(withBug.verdict.name))"
+                )
                 continue
             }
             XCTAssertEqual(got.invariant, expected.invariant, path)
 
             request.planted = []
-            let fixed = Runner.run(request, source: .recorded(decisions), record: false, build: build)
+            let fixed = Runner.run(
+                request, source: .recorded(decisions), record: false, build: build)
             XCTAssertEqual(fixed.verdict, .ok, "\(path): without the bug the run must pass")
         }
     }

@@ -73,7 +73,8 @@ public enum KernelBench {
 
     /// Job runs/s of `tasks` tasks each yielding `yields` times.
     public static func asyncJobs(tasks: Int, yields: Int) -> Double {
-        let sim = AsyncSimulation(nodes: 1, choices: Choices(.seed(1)), trace: TraceRecorder(recording: false))
+        let sim = AsyncSimulation(
+            nodes: 1, choices: Choices(.seed(1)), trace: TraceRecorder(recording: false))
         for i in 0..<tasks {
             sim.spawn(0, "y\(i)") { for _ in 0..<yields { try await sim.yield() } }
         }
@@ -83,7 +84,8 @@ public enum KernelBench {
 
     /// Messages/s of a two-node ping-pong over channels with 0–1 ms virtual delays.
     public static func asyncPingPong(messages: Int) -> Double {
-        let sim = AsyncSimulation(nodes: 2, choices: Choices(.seed(1)), trace: TraceRecorder(recording: false))
+        let sim = AsyncSimulation(
+            nodes: 2, choices: Choices(.seed(1)), trace: TraceRecorder(recording: false))
         let ab = SimChannel<Int>(sim, capacity: 1, name: "ab")
         let ba = SimChannel<Int>(sim, capacity: 1, name: "ba")
         let n = messages / 2
@@ -113,7 +115,9 @@ public enum KernelBench {
         let p = asyncPingPong(messages: 400_000)
         return [
             String(format: "kernel: sans-IO messages delivered  %10.0f /s", s),
-            String(format: "kernel: bare event loop (yardstick) %10.0f /s  (sans-IO = %.2fx slower)", b, b / s),
+            String(
+                format: "kernel: bare event loop (yardstick) %10.0f /s  (sans-IO = %.2fx slower)",
+                b, b / s),
             String(format: "kernel: async job runs              %10.0f /s", j),
             String(format: "kernel: async channel ping-pong     %10.0f msgs/s", p),
         ]
