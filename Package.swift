@@ -20,17 +20,23 @@ let package = Package(
         .target(name: "WeatherStations", dependencies: ["DSimCore"], swiftSettings: v5),
         .target(name: "Bank", dependencies: ["DSimCore"], swiftSettings: v5),
         .target(name: "MapReduce", dependencies: ["DSimCore"], swiftSettings: v5),
+        .target(name: "KVRaft", dependencies: ["DSimCore", "Raft"], swiftSettings: v5),
         .target(
             name: "Scenarios",
             dependencies: [
-                "DSimCore", "DSimCheck", "Raft", "WeatherStations", "Bank", "MapReduce",
+                "DSimCore", "DSimCheck", "Raft", "WeatherStations", "Bank", "MapReduce", "KVRaft",
             ],
             swiftSettings: v5),
         .executableTarget(
             name: "dsim", dependencies: ["DSimCore", "DSimCheck", "Scenarios"], swiftSettings: v5),
         .testTarget(name: "DSimCoreTests", dependencies: ["DSimCore"], swiftSettings: v5),
         .testTarget(name: "DSimCheckTests", dependencies: ["DSimCheck"], swiftSettings: v5),
-        .testTarget(name: "RaftTests", dependencies: ["Raft", "DSimCore"], swiftSettings: v5),
+        .testTarget(
+            name: "RaftTests", dependencies: ["Raft", "Scenarios", "DSimCore"], swiftSettings: v5),
+        .testTarget(
+            name: "KVRaftTests",
+            dependencies: ["KVRaft", "Raft", "Scenarios", "DSimCore", "DSimCheck"],
+            swiftSettings: v5),
         .testTarget(
             name: "MapReduceTests", dependencies: ["MapReduce", "Scenarios", "DSimCore"],
             swiftSettings: v5),

@@ -29,6 +29,7 @@ let usage = """
       check          the bounded CI campaign: every spec under specs/ for a few seeds each
       stress         every ported test across many seeds, as a table of failures and times
       check-history  check client histories for linearizability
+      history        the client history of a key/value run's trace, in the history format
       bench          kernel and system throughput (use a release build)
 
     exit codes: 0 ok, 1 violation, 2 unknown, 3 bad input or usage, 4 replay diverged
@@ -54,6 +55,7 @@ func dispatch(_ argv: [String]) -> Int32 {
         case "check": return try CheckCommand.run(rest)
         case "shrink": return try ShrinkCommand.run(rest)
         case "stress": return try StressCommand.run(rest)
+        case "history": return try HistoryCommand.run(rest)
         case "check-history": return CheckHistoryEntry.run(rest)
         case "bench": return try BenchCommand.run(rest)
         case "help", "--help", "-h":
