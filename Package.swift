@@ -4,7 +4,15 @@
 // systems know no checker, the command line is thin.
 import PackageDescription
 
-let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+// Release builds specialize generics across modules (the sans-IO driver is generic over the node
+// type) and skip dynamic exclusivity checks; measured by `dsim bench`: 0.47 M -> 3.6 M sans-IO
+// messages/s. Debug builds keep every runtime check.
+let v5: [SwiftSetting] = [
+    .swiftLanguageMode(.v5),
+    .unsafeFlags(
+        ["-cross-module-optimization", "-enforce-exclusivity=unchecked"],
+        .when(configuration: .release)),
+]
 
 let package = Package(
     name: "DSim",

@@ -26,6 +26,10 @@ public final class AsyncSimulation {
     public var counters: NetworkCounters
 
     var ready: [ReadyJob] = []
+    /// Wake-ups deferred to the scheduler loop. A continuation resumed inside its own body does
+    /// not suspend the task at all, so a wait that must be a scheduling point (`yield`, taking
+    /// a mutex) registers here and is fired before the next job is chosen.
+    var deferred: [() -> Void] = []
     var timers = EventQueue<() -> Void>()
     var executors: [NodeExecutor] = []
     var tasks: [SimTask] = []
@@ -119,6 +123,11 @@ extension AsyncSimulation {
     public func run(until deadline: VirtualTime) -> RunStatus {
         while true {
             if violation != nil { return .stopped }
+            if !deferred.isEmpty {
+                let wakeups = deferred
+                deferred.removeAll(keepingCapacity: true)
+                for w in wakeups { w() }
+            }
             if !ready.isEmpty {
                 runOneJob()
                 continue
@@ -163,7 +172,7 @@ extension AsyncSimulation {
 
     /// A deadlock violation if the run is quiescent with live tasks still blocked, else nil.
     public func deadlock() -> Violation? {
-        guard ready.isEmpty, timers.isEmpty else { return nil }
+        guard ready.isEmpty, timers.isEmpty, deferred.isEmpty else { return nil }
         let blocked = blockedTasks()
         guard !blocked.isEmpty else { return nil }
         let line = trace.observe("deadlock", node: nil, [("blocked", .int(Int64(blocked.count)))])
@@ -216,9 +225,10 @@ extension AsyncSimulation {
         }
     }
 
-    /// A scheduling point: lets the scheduler run any other ready job first.
+    /// A scheduling point: the task suspends and the scheduler chooses, among every ready job
+    /// (this one included), which runs next.
     public func yield() async throws {
-        try await park("yield") { (p: Parker<Void>) in p.fire(.success(())) }
+        try await park("yield") { (p: Parker<Void>) in deferred.append { p.fire(.success(())) } }
     }
 
     /// Blocks the calling task forever, as an intended hang (Go's `select {}`); not a deadlock.

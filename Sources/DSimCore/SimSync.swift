@@ -19,8 +19,10 @@ public final class SimMutex {
         self.name = name
     }
 
-    /// Acquires the lock, waiting while another task holds it.
+    /// Acquires the lock, waiting while another task holds it. Always a scheduling point: the
+    /// task yields first, so another task may take the lock before it.
     public func lock() async throws {
+        try await sim.yield()
         let me = SimTaskLocal.task
         try await sim.park(
             "mutex \(self.name) held by \(self.owner?.label ?? "nobody")"
