@@ -85,6 +85,30 @@ final class AsyncSimulationTests: XCTestCase {
         }
     }
 
+    func testYieldIsARealSchedulingPoint() {
+        // Without the lock, a yield between read and write must lose updates for some seed:
+        // proof that other tasks run at a yield (a continuation resumed inside its own body
+        // would not suspend at all).
+        var lost = 0
+        for seed in 1...20 as ClosedRange<UInt64> {
+            let sim = make(1, seed: seed)
+            nonisolated(unsafe) var balance = 0
+            for i in 0..<4 {
+                sim.spawn(0, "adder\(i)") {
+                    for _ in 0..<5 {
+                        let b = balance
+                        try await sim.yield()
+                        balance = b + 1
+                    }
+                }
+            }
+            sim.runToQuiescence()
+            XCTAssertEqual(sim.jobsRun, 4 + 4 * 5, "one job per start and per yield")
+            if balance < 20 { lost += 1 }
+        }
+        XCTAssertGreaterThan(lost, 10)
+    }
+
     func testDeadlockIsReportedWithWhoWaitsOnWhat() {
         let sim = make(1)
         let a = SimMutex(sim, name: "A")
