@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "Bank", dependencies: ["DSimCore"], swiftSettings: v5),
         .target(name: "MapReduce", dependencies: ["DSimCore"], swiftSettings: v5),
         .target(name: "KVRaft", dependencies: ["DSimCore", "Raft"], swiftSettings: v5),
+        .target(name: "ShardCtrler", dependencies: ["DSimCore", "Raft"], swiftSettings: v5),
         .target(
             name: "Scenarios",
             dependencies: [
@@ -45,6 +46,8 @@ let package = Package(
             name: "KVRaftTests",
             dependencies: ["KVRaft", "Raft", "Scenarios", "DSimCore", "DSimCheck"],
             swiftSettings: v5),
+        .testTarget(
+            name: "ShardCtrlerTests", dependencies: ["ShardCtrler", "DSimCore"], swiftSettings: v5),
         .testTarget(
             name: "MapReduceTests", dependencies: ["MapReduce", "Scenarios", "DSimCore"],
             swiftSettings: v5),
