@@ -75,5 +75,15 @@ func dispatch(_ argv: [String]) -> Int32 {
     }
 }
 
+/// Deterministic hashing is a second guard behind "never let hash order reach a decision". The
+/// runtime reads the variable before `main`, so setting it here is too late: re-exec instead.
+func ensureDeterministicHashing() {
+    guard getenv("SWIFT_DETERMINISTIC_HASHING") == nil else { return }
+    setenv("SWIFT_DETERMINISTIC_HASHING", "1", 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+    // execv returns only on failure: carry on; the code does not depend on hash order.
+}
+
+ensureDeterministicHashing()
 setvbuf(stdout, nil, _IOLBF, 0)
 exit(dispatch(Array(CommandLine.arguments.dropFirst())))
