@@ -38,19 +38,29 @@ extension AsyncSimulation {
                 timers.push({ p.fire(.success(nil)) }, at: now + d)
                 return
             }
-            let d = messageDelay(reply: false)
-            if messageDropped(reply: false) {
-                timers.push({ p.fire(.success(nil)) }, at: now + d)
-                return
-            }
             let inc = executors[to].incarnation
             let (req, from) = (request, caller)
-            timers.push(
-                {
-                    self.serve(
-                        p, method: method, request: req, from: from, to: to, incarnation: inc,
-                        replyBytes: replyBytes)
-                }, at: now + d)
+            // A duplicated request runs the handler twice; the first reply wins.
+            let copies = choices.chance(network.duplicatePerMille, in: 1000, "net.dup") ? 2 : 1
+            var sent = 0
+            for copy in 0..<copies {
+                let d = messageDelay(reply: false)
+                if messageDropped(reply: false) {
+                    counters.dropped &+= 1
+                    // The call fails (labrpc: after the short delay) only if no copy got through.
+                    if copy == copies - 1 && sent == 0 {
+                        timers.push({ p.fire(.success(nil)) }, at: now + d)
+                    }
+                    continue
+                }
+                sent += 1
+                timers.push(
+                    {
+                        self.serve(
+                            p, method: method, request: req, from: from, to: to, incarnation: inc,
+                            replyBytes: replyBytes)
+                    }, at: now + d)
+            }
         }
     }
 
@@ -62,6 +72,7 @@ extension AsyncSimulation {
         guard server.isAlive, server.incarnation == incarnation, connectivity.canTalk(from, to),
             let handler = handlers[to][method]
         else {
+            counters.dropped &+= 1
             p.fire(.success(nil))
             return
         }
@@ -83,6 +94,7 @@ extension AsyncSimulation {
         _ replyBytes: Int
     ) {
         guard server.isAlive, connectivity.canTalk(to, from), !messageDropped(reply: true) else {
+            counters.dropped &+= 1
             p.fire(.success(nil))
             return
         }

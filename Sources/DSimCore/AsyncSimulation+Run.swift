@@ -48,7 +48,13 @@ public final class AsyncSimulation {
         for i in 0..<nodes {
             executors.append(NodeExecutor(sim: self, node: i, incarnation: 0))
         }
-        trace.clock = { [unowned self] in self.now }
+        // Weak: the trace outlives the simulation; `deinit` leaves the last time behind.
+        trace.clock = { [weak self] in self?.now ?? 0 }
+    }
+
+    deinit {
+        let end = now
+        trace.clock = { end }
     }
 
     /// Number of nodes.
@@ -73,7 +79,7 @@ public final class AsyncSimulation {
         _ node: NodeID, _ name: String, _ body: @escaping @Sendable () async throws -> Void
     ) -> SimTask {
         let e = executors[node]
-        let task = SimTask(id: nextTaskID, node: node, name: name)
+        let task = SimTask(id: nextTaskID, node: node, incarnation: e.incarnation, name: name)
         nextTaskID += 1
         tasks.append(task)
         if trace.isRecording { trace.observe("spawn", node: node, [("task", .string(task.label))]) }
@@ -164,10 +170,15 @@ extension AsyncSimulation {
         current = nil
     }
 
-    /// Tasks that have not finished and are not in an intended hang, with what they wait on.
+    /// Tasks of live incarnations that have not finished and are not in an intended hang, with
+    /// what they wait on. (A task of a crashed incarnation that waits again is parked for good
+    /// on purpose: it is not a deadlock.)
     public func blockedTasks() -> [String] {
-        tasks.filter { !$0.isFinished && !$0.isHanging && executors[$0.node].isAlive }
-            .map { t in "\(t.label) waits on \(t.waitingOn?() ?? "something")" }
+        tasks.filter { t in
+            !t.isFinished && !t.isHanging && executors[t.node].isAlive
+                && executors[t.node].incarnation == t.incarnation
+        }
+        .map { t in "\(t.label) waits on \(t.waitingOn?() ?? "something")" }
     }
 
     /// A deadlock violation if the run is quiescent with live tasks still blocked, else nil.
@@ -183,8 +194,12 @@ extension AsyncSimulation {
             events: [line])
     }
 
-    /// Forgets finished tasks (long runs spawn many).
-    public func compactTasks() { tasks.removeAll { $0.isFinished } }
+    /// Forgets finished tasks and tasks of crashed incarnations (long runs spawn many).
+    public func compactTasks() {
+        tasks.removeAll { t in
+            t.isFinished || executors[t.node].incarnation != t.incarnation
+        }
+    }
 }
 
 extension AsyncSimulation {

@@ -20,6 +20,9 @@ import Foundation
 public struct NodeCrashed: Error, Equatable, Sendable {
     /// The node that crashed.
     public let node: NodeID
+
+    /// Creates the error for `node`.
+    public init(node: NodeID) { self.node = node }
 }
 
 /// A simulated task: a name for deadlock reports and a completion flag.
@@ -28,6 +31,8 @@ public final class SimTask: @unchecked Sendable {
     public let id: Int
     /// The node it runs on.
     public let node: NodeID
+    /// The node incarnation that spawned it.
+    public let incarnation: Int
     /// A name for reports, e.g. `transfer 0->1`.
     public let name: String
     /// True once its body returned or threw.
@@ -37,9 +42,10 @@ public final class SimTask: @unchecked Sendable {
     /// What it waits on right now, for deadlock reports.
     var waitingOn: (() -> String)?
 
-    init(id: Int, node: NodeID, name: String) {
+    init(id: Int, node: NodeID, incarnation: Int, name: String) {
         self.id = id
         self.node = node
+        self.incarnation = incarnation
         self.name = name
     }
 

@@ -64,13 +64,20 @@ public final class SansIOSimulation<Node: SansIONode> {
         alive = Array(repeating: false, count: count)
         incarnation = Array(repeating: 0, count: count)
         timerGeneration = Array(repeating: [], count: count)
-        trace.clock = { [unowned self] in self.now }
+        // Weak: the trace outlives the simulation (the runner reads the final time after the
+        // scenario returns); `deinit` leaves the last time behind.
+        trace.clock = { [weak self] in self?.now ?? 0 }
         // Every node exists before any boots, so boot-time messages reach their peers.
         for i in 0..<count {
             nodes[i] = make(i, persisters[i])
             alive[i] = true
         }
         for i in 0..<count { bootNode(i) }
+    }
+
+    deinit {
+        let end = now
+        trace.clock = { end }
     }
 
     /// Number of node slots.
