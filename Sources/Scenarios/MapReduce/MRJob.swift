@@ -1,0 +1,87 @@
+// What a MapReduce scenario runs: the test script's parameters (test-mr.sh, lab-tests.md §4).
+import DSimCore
+import MapReduce
+
+/// How the test script starts workers.
+enum WorkerPlan: Equatable {
+    /// `n` workers at once (wc: 3, indexer: 2, the timing tests: 2, early exit: 3).
+    case together(Int)
+    /// jobcount: two workers, then two more once the foreground one exits.
+    case pairs
+    /// crash: `background` workers started once, plus `loops` restart loops that start a worker
+    /// again (a second after it exits or dies) while the coordinator runs.
+    case restartLoops(background: Int, loops: Int)
+
+    /// Worker nodes needed.
+    var workerNodes: Int {
+        switch self {
+        case .together(let n): return n
+        case .pairs: return 4
+        case .restartLoops(let b, let l): return b + l
+        }
+    }
+}
+
+/// One job: application, input, options, workers, faults and the time bound.
+struct MRJob {
+    /// Application name (`MapReduceApp.named`).
+    var app: String
+    /// Input files.
+    var inputs: [InputData.File]
+    /// Job options (planted bugs are set here).
+    var options = MapReduceOptions()
+    /// How workers are started.
+    var plan: WorkerPlan
+    /// The job must be done and every process gone by then (test-mr.sh: 45 s, crash 120 s).
+    var boundNs: VirtualTime = 45 * Duration.second
+    /// Chance per task that its worker dies before running it.
+    var crashPerMille = 0
+    /// Chance per task that its worker stalls 0–20 s first.
+    var hangPerMille = 0
+    /// Crashes of random workers at random times (mid-write included), at most this many.
+    var chaosCrashes = 0
+    /// Network faults.
+    var network = NetworkOptions()
+
+    /// True when no worker can fail or stall and no message can be lost.
+    var isFaultFree: Bool {
+        crashPerMille == 0 && hangPerMille == 0 && chaosCrashes == 0 && app != "crash"
+            && network.reliable && network.requestDropPerMille == 0
+            && network.replyDropPerMille == 0
+    }
+
+    /// The job for `app` over the books (credit: over the CSV files).
+    init(app: String, plan: WorkerPlan) {
+        self.app = app
+        self.plan = plan
+        inputs = app == "credit" ? InputData.creditFiles : InputData.books
+    }
+
+    /// Applies the planted bugs switched on in `ctx`.
+    mutating func plant(_ ctx: RunContext) {
+        options.writeInPlace = ctx.isPlanted("write-in-place")
+        options.earlyReissue = ctx.isPlanted("early-reissue")
+        options.reduceBeforeMapsDone = ctx.isPlanted("reduce-before-maps-done")
+    }
+}
+
+/// Expected outputs: the sequential reference's lines, sorted, computed once per app.
+enum MRExpected {
+    static let books = sortedOutputs(
+        InputData.books, ["wc", "indexer", "crash", "nocrash", "early_exit"])
+    static let credit = sortedOutputs(InputData.creditFiles, ["credit"])
+
+    static func sortedOutputs(_ inputs: [InputData.File], _ apps: [String]) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for name in apps {
+            guard let ref = MapReduceApp.named(name)?.reference else { continue }
+            out[name] = Sequential.run(ref, inputs: inputs).sorted()
+        }
+        return out
+    }
+
+    /// The sorted expected lines of `app`, or nil when its output is not deterministic.
+    static func lines(_ app: String) -> [String]? {
+        app == "credit" ? credit[app] : books[app]
+    }
+}

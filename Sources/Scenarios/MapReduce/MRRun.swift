@@ -1,0 +1,146 @@
+// One run of a MapReduce job under a simulated test script. Nodes: 0 is the coordinator,
+// 1…W the workers, W+1 the script (it starts and restarts workers, injects crashes, and
+// watches the output directory like a `cat mr-out*` in a loop).
+//
+// Checked as the run goes, through the file system's hooks:
+//   partial-output-visible  a read of `mr-out-*` while the file is incomplete, or a rename of an
+//                           incomplete file to a final name
+// Recorded for the checks at the end (MRChecks):
+//   the output at the first normal exit of any process (early exit), the final output,
+//   how often each map and reduce task started, when the job was done, who still runs.
+import DSimCore
+import MapReduce
+
+/// What a run produced.
+struct MROutcome {
+    /// The first violation seen during the run (partial output, deadlock), if any.
+    var violation: Violation?
+    /// Sorted non-empty lines of every `mr-out-*` at the end.
+    var output: [String] = []
+    /// The same, when the first process exited normally (nil if none did).
+    var firstExitOutput: [String]?
+    /// Trace line of that first exit.
+    var firstExitLine: TraceLine?
+    /// Starts of each map task.
+    var mapStarts: [Int] = []
+    /// Virtual time the job was done, if it was.
+    var doneAt: VirtualTime?
+    /// Trace line of `mr.done`.
+    var doneLine: TraceLine?
+    /// Pids still running at the bound.
+    var running: [Int] = []
+    /// Virtual time at the end of the run.
+    var endNs: VirtualTime = 0
+    /// Worker processes started.
+    var processes = 0
+}
+
+/// Runs one `MRJob`.
+final class MRRun {
+    let ctx: RunContext
+    let job: MRJob
+    let sim: AsyncSimulation
+    let fs: SimFileSystem
+    let cluster: MapReduceCluster
+    var outcome = MROutcome()
+    let scriptNode: NodeID
+
+    init(_ ctx: RunContext, _ job: MRJob) {
+        guard let app = MapReduceApp.named(job.app) else {
+            preconditionFailure("unknown MapReduce app \(job.app)")
+        }
+        self.ctx = ctx
+        self.job = job
+        scriptNode = job.plan.workerNodes + 1
+        sim = AsyncSimulation(nodes: scriptNode + 1, choices: ctx.choices, trace: ctx.trace)
+        sim.network = job.network
+        fs = SimFileSystem(sim)
+        cluster = MapReduceCluster(sim: sim, fs: fs, app: app, options: job.options)
+        outcome.mapStarts = Array(repeating: 0, count: job.inputs.count)
+    }
+
+    /// Runs the job to its bound (or until everything exited) and returns what happened.
+    func execute() -> MROutcome {
+        for f in job.inputs { fs.put(f.name, f.contents) }
+        installChecks()
+        installHooks()
+        cluster.startCoordinator(files: job.inputs.map(\.name))
+        startScript()
+        sim.run(until: job.boundNs)
+        // The kernel's deadlock check counts a zombie of an old incarnation (one whose job was
+        // already queued when its node crashed, then parked for good) as blocked once the node
+        // restarted; with restarts, `job-finishes` stands in for it.
+        let restarted = (0..<sim.nodeCount).contains { sim.incarnation($0) > 0 }
+        if outcome.violation == nil, !restarted, let d = sim.deadlock() { outcome.violation = d }
+        outcome.output = readOutput()
+        outcome.doneAt = cluster.coordinator?.doneAt
+        outcome.doneLine = cluster.coordinator?.doneLine
+        outcome.running = cluster.processes.running
+        outcome.endNs = sim.now
+        // The kernel's trace clock holds the simulation unowned; the runner reads it after the
+        // scenario returned, when the simulation is gone.
+        let end = sim.now
+        ctx.trace.clock = { end }
+        outcome.processes = cluster.processes.count - 1
+        return outcome
+    }
+
+    /// Sorted non-empty lines of every `mr-out-*` file (`sort mr-out* | grep .`).
+    func readOutput() -> [String] {
+        var lines: [String] = []
+        for name in fs.list(prefix: "mr-out-") {
+            guard let text = fs.read(name) else { continue }
+            lines += text.split(separator: "\n").map(String.init)
+        }
+        return lines.sorted()
+    }
+
+    private func fail(_ v: Violation) {
+        guard outcome.violation == nil else { return }
+        outcome.violation = v
+        sim.violation = v
+    }
+
+    private func installChecks() {
+        fs.onRead = { [unowned self] name, file in
+            guard name.hasPrefix("mr-out-"), !file.isComplete else { return }
+            let line = sim.trace.observe(
+                "mr.partial-read", node: sim.currentNode,
+                [("file", .string(name)), ("bytes", .int(Int64(file.contents.utf8.count)))])
+            fail(
+                Violation(
+                    "partial-output-visible",
+                    "\(name) was read while incomplete (\(file.contents.utf8.count) bytes, "
+                        + "\(file.chunks) chunks, writer n\(file.writer ?? -1))",
+                    events: [file.createdLine, line]))
+        }
+        fs.onRename = { [unowned self] from, to, file, line in
+            guard to.hasPrefix("mr-out-"), !file.isComplete else { return }
+            fail(
+                Violation(
+                    "partial-output-visible", "incomplete \(from) renamed to \(to)",
+                    events: [file.createdLine, line]))
+        }
+        cluster.processes.onExit = { [unowned self] _, line in
+            guard outcome.firstExitOutput == nil else { return }
+            outcome.firstExitOutput = readOutput()
+            outcome.firstExitLine = line
+        }
+    }
+
+    private func installHooks() {
+        cluster.hooks.onTaskStart = { [unowned self] kind, index, _ in
+            if kind == .map { outcome.mapStarts[index] += 1 }
+        }
+        let crash = job.crashPerMille
+        let hang = job.hangPerMille
+        guard crash > 0 || hang > 0 else { return }
+        cluster.hooks.beforeTask = { env, _, _ in
+            if env.choices.chance(crash, in: 1000, "mr.fault.crash") { try env.exitProcess() }
+            if env.choices.chance(hang, in: 1000, "mr.fault.hang") {
+                let ms = env.choices.below(20_000, "mr.fault.hangms")
+                try await env.sim.sleep(VirtualTime(ms) * Duration.millisecond)
+            }
+        }
+    }
+}
