@@ -124,9 +124,16 @@ public final class AsyncSimulation {
 }
 
 extension AsyncSimulation {
-    /// Runs jobs and timers up to `deadline`. Returns why it stopped.
+    /// Runs jobs and timers up to `deadline`, then sets the clock to it (also when everything
+    /// went idle before: time passes whether or not anything happens). Returns why it stopped.
     @discardableResult
     public func run(until deadline: VirtualTime) -> RunStatus {
+        let status = drain(until: deadline)
+        if status != .stopped { now = max(now, deadline) }
+        return status
+    }
+
+    private func drain(until deadline: VirtualTime) -> RunStatus {
         while true {
             if violation != nil { return .stopped }
             if !deferred.isEmpty {
@@ -145,7 +152,6 @@ extension AsyncSimulation {
                 action()
             }
         }
-        now = max(now, deadline)
         return .deadline
     }
 
@@ -153,10 +159,11 @@ extension AsyncSimulation {
     @discardableResult
     public func runFor(_ duration: VirtualTime) -> RunStatus { run(until: now + duration) }
 
-    /// Runs until nothing is ready and no timer is pending (or `limit` passes).
+    /// Runs until nothing is ready and no timer is pending (or `limit` passes); the clock stays
+    /// at the last event.
     @discardableResult
     public func runToQuiescence(limit: VirtualTime = 3600 * Duration.second) -> RunStatus {
-        run(until: limit)
+        drain(until: limit)
     }
 
     private func runOneJob() {
@@ -221,8 +228,9 @@ extension AsyncSimulation {
         return try await withUnsafeThrowingContinuation { c in
             let p = Parker(c, task: task)
             e.pending.append(p)
-            if e.pending.count > 64 && e.pending.count & 63 == 0 {
+            if e.pending.count >= e.compactAt {
                 e.pending.removeAll { $0.isDone }
+                e.compactAt = max(64, 2 * e.pending.count)
             }
             if let t = task {
                 t.waitingOn = waitingOn

@@ -67,6 +67,9 @@ public final class NodeExecutor: TaskExecutor, @unchecked Sendable {
     /// False once the incarnation crashed.
     public internal(set) var isAlive = true
     var pending: [AnyParker] = []
+    /// Compact `pending` when it grows past this (twice its size after the last compaction),
+    /// so compaction stays amortized O(1) however many tasks wait at once.
+    var compactAt = 64
 
     init(sim: AsyncSimulation, node: NodeID, incarnation: Int) {
         self.sim = sim
