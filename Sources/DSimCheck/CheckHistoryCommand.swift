@@ -26,11 +26,26 @@ public enum CheckHistoryCommand {
         """
 
     /// Parsed command-line arguments.
-    struct Invocation: Equatable {
-        var paths: [String] = []
-        var timeoutSeconds: Double = 60
-        var isJSON = false
-        var isHelp = false
+    public struct Invocation: Equatable {
+        /// History files to check.
+        public var paths: [String] = []
+        /// Per-file timeout (then the verdict is unknown).
+        public var timeoutSeconds: Double = 60
+        /// `--json`.
+        public var isJSON = false
+        /// `--help`.
+        public var isHelp = false
+
+        /// Creates an invocation.
+        public init(
+            paths: [String] = [], timeoutSeconds: Double = 60, isJSON: Bool = false,
+            isHelp: Bool = false
+        ) {
+            self.paths = paths
+            self.timeoutSeconds = timeoutSeconds
+            self.isJSON = isJSON
+            self.isHelp = isHelp
+        }
     }
 
     /// Runs the command with the arguments after `check-history`, printing to stdout/stderr;
@@ -60,7 +75,7 @@ public enum CheckHistoryCommand {
             output(usage)
             return 0
         }
-        var verdicts: [Verdict] = []
+        var verdicts: [LinearizabilityVerdict] = []
         var hasBadInput = false
         for path in invocation.paths {
             if let verdict = checkFile(path, invocation, output: output, errorOutput: errorOutput) {
@@ -79,7 +94,7 @@ public enum CheckHistoryCommand {
     private static func checkFile(
         _ path: String, _ invocation: Invocation, output: (String) -> Void,
         errorOutput: (String) -> Void
-    ) -> Verdict? {
+    ) -> LinearizabilityVerdict? {
         let start = ContinuousClock.now
         let history: any CheckableHistory
         do {
@@ -139,13 +154,13 @@ public enum CheckHistoryCommand {
     }
 
     /// A command-line mistake.
-    struct UsageError: Error, Equatable {
+    public struct UsageError: Error, Equatable {
         /// What was wrong.
-        let message: String
+        public let message: String
     }
 
     /// Parses the arguments after `check-history`.
-    static func parse(_ args: [String]) -> Result<Invocation, UsageError> {
+    public static func parse(_ args: [String]) -> Result<Invocation, UsageError> {
         var invocation = Invocation()
         var index = 0
         var isOptionsEnd = false

@@ -17,6 +17,13 @@ public struct SplitMix64: Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// A number in `0..<bound` (bound > 0), by multiply-shift (bias below 2^-32 for our sizes).
+    @inlinable
+    public mutating func next(below bound: Int) -> Int {
+        precondition(bound > 0, "bound \(bound) <= 0")
+        return Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
+    }
 }
 
 /// xoshiro256** (Blackman, Vigna 2018): DSim's fuzzing PRNG. Fast, 256-bit state.

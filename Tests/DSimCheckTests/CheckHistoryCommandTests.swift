@@ -1,7 +1,6 @@
+import DSimCheck
 import Foundation
 import XCTest
-
-@testable import DSimCheck
 
 /// `dsim check-history`: exit codes, output lines, usage errors.
 final class CheckHistoryCommandTests: XCTestCase {

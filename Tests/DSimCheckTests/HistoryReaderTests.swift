@@ -1,6 +1,6 @@
+import DSimCheck
+import DSimCore
 import XCTest
-
-@testable import DSimCheck
 
 /// The JSONL reader: good files parse, every kind of bad file gives the right typed error with
 /// its line number, and no input traps or hangs.

@@ -1,6 +1,5 @@
+import DSimCheck
 import XCTest
-
-@testable import DSimCheck
 
 /// The line-level JSON reader and writer.
 final class JSONReaderTests: XCTestCase {

@@ -1,6 +1,5 @@
+import DSimCheck
 import XCTest
-
-@testable import DSimCheck
 
 /// Toy key/value histories with known verdicts.
 final class KVModelTests: XCTestCase {
@@ -16,7 +15,7 @@ final class KVModelTests: XCTestCase {
             line(0, 0, 10, append("x", "a"), done), line(1, 0, 10, append("x", "b"), done),
         ]
         for (seen, verdict) in [
-            ("ba", Verdict.linearizable), ("ab", .linearizable), ("a", .illegal),
+            ("ba", LinearizabilityVerdict.linearizable), ("ab", .linearizable), ("a", .illegal),
         ] {
             let text = file("kv", appends + [line(2, 11, 12, get("x"), got(seen))])
             XCTAssertEqual(try check(text).verdict, verdict, "get -> \(seen)")

@@ -1,7 +1,6 @@
+import DSimCheck
 import Foundation
 import XCTest
-
-@testable import DSimCheck
 
 /// Every history in `shared/histories/porcupine/` gets the verdict its header expects.
 final class PorcupineHistoriesTests: XCTestCase {
@@ -20,7 +19,7 @@ final class PorcupineHistoriesTests: XCTestCase {
         }
         let files = names.filter { $0.hasSuffix(".jsonl") }.sorted()
         XCTAssertEqual(files.count, 108)
-        var verdicts: [Verdict: Int] = [:]
+        var verdicts: [LinearizabilityVerdict: Int] = [:]
         var configurations = 0
         for name in files {
             let history = try HistoryReader.read(path: directory.appendingPathComponent(name).path)

@@ -1,6 +1,6 @@
+import DSimCheck
+import DSimCore
 import XCTest
-
-@testable import DSimCheck
 
 /// The search, with its memoization and forced reads, against a brute-force reference that
 /// tries every real-time-respecting order, on many small random histories.
@@ -80,7 +80,9 @@ final class ReferenceCheckerTests: XCTestCase {
         return history
     }
 
-    private func assertAgrees<Model>(_ history: History<Model>, _ label: String) -> Verdict {
+    private func assertAgrees<Model>(_ history: History<Model>, _ label: String)
+        -> LinearizabilityVerdict
+    {
         // The model's state is one partition's, so brute-force each partition (linearizability
         // is local: a history is linearizable iff each object's subhistory is).
         let partitions = Dictionary(grouping: history.operations.indices) {
@@ -98,7 +100,7 @@ final class ReferenceCheckerTests: XCTestCase {
 
     func testRegisterAgreesWithBruteForce() {
         var random = SplitMix64(seed: 11)
-        var verdicts: [Verdict: Int] = [:]
+        var verdicts: [LinearizabilityVerdict: Int] = [:]
         for trial in 0..<1_000 {
             let history = randomRegister(&random, count: 2 + random.next(below: 5))
             verdicts[
@@ -111,7 +113,7 @@ final class ReferenceCheckerTests: XCTestCase {
 
     func testKVAgreesWithBruteForce() {
         var random = SplitMix64(seed: 12)
-        var verdicts: [Verdict: Int] = [:]
+        var verdicts: [LinearizabilityVerdict: Int] = [:]
         for trial in 0..<1_000 {
             let history = randomKV(&random, count: 2 + random.next(below: 6))
             verdicts[

@@ -1,6 +1,5 @@
+import DSimCheck
 import XCTest
-
-@testable import DSimCheck
 
 /// Toy register histories with known verdicts.
 final class RegisterModelTests: XCTestCase {

@@ -1,6 +1,5 @@
+import DSimCheck
 import XCTest
-
-@testable import DSimCheck
 
 /// Generated histories: linearizable by construction, illegal once a get is corrupted, and
 /// limits that yield unknown — never linearizable.

@@ -1,6 +1,5 @@
+import DSimCheck
 import XCTest
-
-@testable import DSimCheck
 
 /// One history line: `{"id":..,"client":..,"call":..,"return":..,"input":..,"output":..}`.
 /// The client defaults to the id (every operation its own client).

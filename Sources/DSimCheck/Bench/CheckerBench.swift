@@ -1,3 +1,4 @@
+import DSimCore
 import Foundation
 
 /// Timings for the linearizability checker, run by the bench target in release builds.
@@ -44,7 +45,7 @@ public enum CheckerBench {
         var mismatches: [String] = []
         var groups: [String: Timing] = [:]
         for (name, history) in histories {
-            var verdict = Verdict.unknown
+            var verdict = LinearizabilityVerdict.unknown
             let timing = time { verdict = history.check(options: CheckOptions()).verdict }
             let group = name.hasPrefix("etcd") ? "etcd" : String(name.dropLast(".jsonl".count))
             groups[group, default: Timing()] = groups[group, default: Timing()] + timing
@@ -100,7 +101,7 @@ public enum CheckerBench {
     }
 
     /// The history with its last returned get's value changed to one no state can have.
-    static func corruptLastGet(_ history: KVHistory) -> KVHistory {
+    public static func corruptLastGet(_ history: KVHistory) -> KVHistory {
         var corrupted = history
         let index = corrupted.operations.lastIndex {
             if case .get = $0.input, case .value? = $0.output { return true }
@@ -163,9 +164,9 @@ public enum CheckerBench {
 /// Each operation takes effect at a random instant inside its interval; applying them in that
 /// order to a real store gives the gets' values, so the history is linearizable by
 /// construction. Appended values are unique (`c<client>.<n>;`).
-enum SyntheticKVHistory {
+public enum SyntheticKVHistory {
     /// A history of `clients * operationsPerClient` operations over `keys` keys.
-    static func generate(
+    public static func generate(
         clients: Int, operationsPerClient: Int, keys: Int, durationMax: Int, gapMax: Int,
         seed: UInt64
     ) -> KVHistory {

@@ -4,7 +4,7 @@
 /// Linux telling them apart is fragile; it is also several times slower per line. This reader
 /// works on the raw UTF-8 bytes, keeps integers exact, rejects trailing garbage, and bounds
 /// nesting so hostile input cannot overflow the stack. It never traps on any input.
-struct JSONReader {
+public struct JSONReader {
     /// Deepest array/object nesting accepted; history lines need 2.
     static let depthMax = 64
 
@@ -42,7 +42,7 @@ struct JSONReader {
     }
 
     /// Parses a whole string (convenience for tests and small inputs).
-    static func parse(_ text: String) throws -> JSONValue {
+    public static func parse(_ text: String) throws -> JSONValue {
         let bytes = Array(text.utf8)
         return try bytes.withUnsafeBufferPointer { try parse($0, start: 0, end: $0.count) }
     }

@@ -1,5 +1,5 @@
 /// The three possible answers of a linearizability check.
-public enum Verdict: String, Sendable, Equatable {
+public enum LinearizabilityVerdict: String, Sendable, Equatable {
     /// Some order of the operations respects real time and the model.
     case linearizable
     /// No such order exists; the result carries an `Explanation`.
@@ -32,7 +32,7 @@ public struct CheckOptions: Sendable, Equatable {
 /// What a check found.
 public struct CheckResult: Sendable, Equatable {
     /// The answer.
-    public var verdict: Verdict
+    public var verdict: LinearizabilityVerdict
     /// Operations in the history.
     public var operationCount: Int
     /// Independent partitions the history split into (keys, for kv).
@@ -50,7 +50,7 @@ public struct CheckResult: Sendable, Equatable {
 
     /// A result; the explanation and reason must match the verdict.
     public init(
-        verdict: Verdict, operationCount: Int, partitionCount: Int,
+        verdict: LinearizabilityVerdict, operationCount: Int, partitionCount: Int,
         explanation: Explanation? = nil, unknownReason: String? = nil
     ) {
         precondition((verdict == .illegal) == (explanation != nil), "explanation vs \(verdict)")

@@ -8,6 +8,8 @@
 /// addressing with linear probing over slots holding the full hash and the state, so a probe
 /// reads the arena only on a 64-bit hash and state match. The slot load dominates the search's
 /// time on large partitions (one likely cache miss per configuration).
+import DSimCore
+
 struct SearchCache {
     /// One table slot: a stored configuration's full hash and state, and where its bitset is.
     /// Kept together so a probe touches one cache line; `hash == 0` marks an empty slot.
