@@ -1,0 +1,161 @@
+// The Raft fuzz campaign (swarm testing, TigerBeetle-style liveness).
+//
+// Decisions are drawn so that 0, the shrinker's simplest answer, means the calmest run: no
+// fault, the longest gaps. Each seed draws its own fault mix: network options via `NetworkOptions.swarm`, then whether
+// crashes/restarts, disconnects and partitions happen at all and how often (possibly none).
+// A client Starts fresh values on every live peer at a drawn rate. Safety invariants are
+// checked as events run (RaftMonitor) and log matching every virtual second. After the fault
+// phase everything is healed: a leader must appear within 5 s and new commands must commit on
+// every server within one()'s 10 s budget.
+//
+// Spec parameters: nodes (3/5/7, default 5), snapshots (default true), seconds (fault phase,
+// default 10).
+import DSimCore
+
+/// The Raft fuzz scenario.
+public enum RaftFuzz {
+    /// The fault mix of one seed.
+    struct Mix {
+        var crashes: Bool
+        var disconnects: Bool
+        var partitions: Bool
+        var faultGapMs: Int
+        var clientGapMs: Int
+    }
+
+    /// Runs one seed; throws the first violation.
+    public static func run(_ run: RaftRun) throws {
+        let n = run.params["nodes"]?.intValue ?? 5
+        let snapshots = run.params["snapshots"]?.boolValue ?? true
+        let seconds = run.params["seconds"]?.intValue ?? 10
+        let h = RaftHarness(run, n: n, unreliable: false, snapshots: snapshots)
+        var network = NetworkOptions.swarm(h.choices)
+        network.longDelays = true
+        h.sim.network = network
+        let c = h.choices
+        let mix = Mix(
+            crashes: c.chance(1, in: 2, "fuzz.crashes"),
+            disconnects: c.chance(1, in: 2, "fuzz.disconnects"),
+            partitions: c.chance(1, in: 2, "fuzz.partitions"),
+            faultGapMs: c.chance(1, in: 3, "fuzz.frantic")
+                ? 50 - c.below(46, "fuzz.faultgap") : 1500 - c.below(1451, "fuzz.faultgap"),
+            clientGapMs: c.chance(1, in: 2, "fuzz.idle")
+                ? 1000 - c.below(901, "fuzz.clientgap") : 100 - c.below(100, "fuzz.clientgap"))
+        let client = FuzzClient(gapMs: mix.clientGapMs)
+        try h.spawn(client)
+        let end = VirtualTime(seconds) * Duration.second
+        var nextLogCheck = Duration.second
+        while h.now < end {
+            try h.sleep(ms: mix.faultGapMs - c.below(mix.faultGapMs, "fuzz.gap"))
+            injectFault(h, mix)
+            if h.now >= nextLogCheck {
+                try h.checkLogMatching()
+                nextLogCheck = h.now + Duration.second
+            }
+        }
+        client.stop = true
+        try h.waitForTasks()
+        try healAndCheckLiveness(h)
+    }
+
+    /// One fault among those the seed enabled (or nothing).
+    static func injectFault(_ h: RaftHarness, _ mix: Mix) {
+        let n = h.n
+        let c = h.choices
+        switch c.below(9, "fuzz.fault") {  // 0 and 6: no fault this time
+        case 7 where mix.crashes:
+            let i = c.below(n, "fuzz.node")
+            if h.sim.isUp(i) { h.crash1(i) }
+        case 1 where mix.crashes:
+            let i = c.below(n, "fuzz.node")
+            if !h.sim.isUp(i) {
+                h.start1(i)
+                h.connect(i)
+            }
+        case 2 where mix.disconnects:
+            h.disconnect(c.below(n, "fuzz.node"))
+        case 3 where mix.disconnects:
+            let i = c.below(n, "fuzz.node")
+            if h.sim.isUp(i) { h.connect(i) }
+        case 4 where mix.partitions:
+            let groups = c.between(2, 3, "fuzz.groups")
+            var members = Array(repeating: [Int](), count: groups)
+            for i in 0..<n { members[c.below(groups, "fuzz.group")].append(i) }
+            h.sim.partition(members)
+        case 5 where mix.partitions:
+            h.sim.heal()
+        case 8 where mix.crashes:
+            // Figure 8: the leader takes a new entry and crashes before replicating it.
+            if let leader = (0..<n).last(where: { h.state($0)?.isLeader == true }) {
+                h.start(leader, LabCommand(1_000_000 + c.below(1_000_000, "fuzz.value")))
+                h.crash1(leader)
+            }
+        default:
+            break
+        }
+    }
+
+    /// Heal everything, then require a leader within 5 s and progress within one()'s budget.
+    static func healAndCheckLiveness(_ h: RaftHarness) throws {
+        var network = NetworkOptions()
+        network.longDelays = true
+        h.sim.network = network
+        h.sim.heal()
+        for i in 0..<h.n {
+            if !h.sim.isUp(i) { h.start1(i) }
+            h.connect(i)
+        }
+        let elected = h.sim.run(for: 5 * Duration.second) { hasLeader(h) }
+        try h.check()
+        if !elected {
+            throw h.fail(
+                "liveness-no-leader", "no leader within 5 s after healing at \(formatTime(h.now))")
+        }
+        for k in 0..<3 {
+            do {
+                try h.one(LabCommand(-1 - k), h.n, retry: true)
+            } catch let v as Violation where v.invariant == "one-failed-to-reach-agreement" {
+                let p = Violation(
+                    "liveness-no-progress",
+                    "command \(-1 - k) not committed by all \(h.n) within 10 s after healing",
+                    events: v.events)
+                h.sim.violation = p
+                throw p
+            }
+        }
+        try h.finish()
+    }
+
+    /// A leader whose term no other server has passed.
+    static func hasLeader(_ h: RaftHarness) -> Bool {
+        var maxTerm = 0
+        var leaderTerm = -1
+        for i in 0..<h.n {
+            guard let s = h.state(i) else { continue }
+            maxTerm = max(maxTerm, s.term)
+            if s.isLeader { leaderTerm = max(leaderTerm, s.term) }
+        }
+        return leaderTerm == maxTerm
+    }
+}
+
+/// The fuzz workload: a fresh value Started on every live peer every `gapMs`.
+final class FuzzClient: HarnessTask {
+    let gapMs: Int
+    var stop = false
+    var next = 1
+
+    init(gapMs: Int) { self.gapMs = gapMs }
+
+    override func poll(_ h: RaftHarness) throws {
+        if stop {
+            isDone = true
+            return
+        }
+        for i in 0..<h.n where h.sim.isUp(i) { h.start(i, next) }
+        next += 1
+        wakeAt =
+            h.now + VirtualTime(gapMs - h.choices.below(gapMs, "fuzz.client"))
+            * Duration.millisecond
+    }
+}
