@@ -4,7 +4,10 @@ import DSimCore
 /// Every system DSim ships.
 public enum Catalog {
     /// All systems, in a fixed order.
-    public static let systems: [SystemEntry] = []
+    public static let systems: [SystemEntry] = [
+        RaftSystem.entry, KVRaftSystem.entry, MapReduceSystem.entry, WeatherSystem.entry,
+        BankSystem.entry,
+    ]
 
     /// The system called `name`, if any.
     public static func system(_ name: String) -> SystemEntry? {
