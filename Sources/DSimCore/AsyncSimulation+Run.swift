@@ -16,6 +16,8 @@ public final class AsyncSimulation {
     public internal(set) var now: VirtualTime = 0
     /// Set by a checker to stop the run.
     public var violation: Violation?
+    /// Guard against runs that cannot end: see `RunGuard`.
+    public var guardrail = RunGuard()
     /// Jobs run so far.
     public private(set) var jobsRun = 0
     /// The network's fault options.
@@ -173,6 +175,9 @@ extension AsyncSimulation {
         ready.removeLast()
         current = r.executor
         jobsRun &+= 1
+        if let v = guardrail.step(time: now, choices: choices, trace: trace) {
+            violation = v
+        }
         r.job.runSynchronously(on: r.executor.asUnownedTaskExecutor())
         current = nil
     }

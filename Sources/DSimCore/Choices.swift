@@ -52,6 +52,14 @@ public final class Choices {
     private var lockstep: Xoshiro256?
     /// Replay only: (decision index, recorded value, seed's value) of the first mismatch.
     public private(set) var firstMismatch: (index: Int, recorded: UInt64, expected: UInt64)?
+    /// Replay only: the labels the recorded decisions were asked under.
+    private var expectedLabels: [String] = []
+    /// Replay only: (decision index, recorded label, label asked now) of the first decision
+    /// asked under a different label than recorded — the run took another path.
+    public private(set) var firstLabelMismatch: (index: Int, recorded: String, asked: String)?
+    /// True once a replay that must stop on divergence has diverged; simulations stop then.
+    public private(set) var shouldHalt = false
+    private var haltOnDivergence = false
 
     /// Creates a source of decisions.
     public init(_ source: ChoiceSource) {
@@ -68,6 +76,13 @@ public final class Choices {
 
     /// Replay only: also draws from `seed` and notes the first recorded value that differs.
     public func verify(againstSeed seed: UInt64) { lockstep = Xoshiro256(seed: seed) }
+
+    /// Replay only: checks each decision's label against the recorded one; with `halt`, the
+    /// first difference (or seed mismatch) sets `shouldHalt`, which stops the simulation.
+    public func expect(labels: [String], halt: Bool) {
+        expectedLabels = labels
+        haltOnDivergence = halt
+    }
 
     /// Number of recorded values not yet consumed (replay only).
     public var remaining: Int { isReplay ? max(0, recorded.count - cursor) : 0 }
@@ -89,7 +104,17 @@ public final class Choices {
             v = cursor < recorded.count ? min(recorded[cursor], b - 1) : 0
             if lockstep != nil {
                 let expected = lockstep!.below(b)
-                if expected != v && firstMismatch == nil { firstMismatch = (cursor, v, expected) }
+                if expected != v && firstMismatch == nil {
+                    firstMismatch = (cursor, v, expected)
+                    shouldHalt = haltOnDivergence
+                }
+            }
+            if cursor < expectedLabels.count, firstLabelMismatch == nil {
+                let asked = label.description
+                if asked != expectedLabels[cursor] {
+                    firstLabelMismatch = (cursor, expectedLabels[cursor], asked)
+                    shouldHalt = haltOnDivergence
+                }
             }
             cursor += 1
         } else {

@@ -46,6 +46,8 @@ public final class SansIOSimulation<Node: SansIONode> {
     private lazy var context = NodeContext<Node>(sim: self)
     /// Set by a checker to stop the run at the first violation.
     public var violation: Violation?
+    /// Guard against runs that cannot end: see `RunGuard`.
+    public var guardrail = RunGuard()
 
     /// Creates `count` nodes with `make(id, persister)`; all exist before any boots; they boot at
     /// time 0 in id order.
@@ -267,6 +269,7 @@ extension SansIOSimulation {
     @discardableResult
     public func step() -> Bool {
         guard let (time, event) = queue.pop() else { return false }
+        if let v = guardrail.step(time: time, choices: choices, trace: trace) { violation = v }
         now = time
         eventsProcessed &+= 1
         switch event {

@@ -66,6 +66,8 @@ public struct RunResult {
     public var virtualTime: VirtualTime = 0
     /// Replay only: the first recorded decision that the header's seed would not have given.
     public var firstMismatch: (index: Int, recorded: UInt64, expected: UInt64)?
+    /// Replay only: the first decision asked under another label than the recorded one.
+    public var firstLabelMismatch: (index: Int, recorded: String, asked: String)?
 }
 
 /// Runs scenarios.
@@ -74,12 +76,13 @@ public enum Runner {
     /// `verifySeed` (replay of a seed-made trace) checks each recorded decision against it.
     public static func run(
         _ request: RunRequest, source: ChoiceSource, record: Bool, build: BuildInfo,
-        verifySeed: UInt64? = nil
+        verifySeed: UInt64? = nil, expectLabels: [String]? = nil
     ) -> RunResult {
         let trace = TraceRecorder(recording: record)
         let choices = Choices(source)
         choices.trace = trace
         if let s = verifySeed { choices.verify(againstSeed: s) }
+        if let labels = expectLabels { choices.expect(labels: labels, halt: true) }
         let ctx = RunContext(
             seed: request.seed, choices: choices, trace: trace, planted: Set(request.planted),
             params: request.params)
@@ -94,7 +97,7 @@ public enum Runner {
         return RunResult(
             verdict: verdict, lines: trace.lines, decisions: choices.count,
             lineCount: trace.nextLine - 1, virtualTime: endTime,
-            firstMismatch: choices.firstMismatch)
+            firstMismatch: choices.firstMismatch, firstLabelMismatch: choices.firstLabelMismatch)
     }
 
     /// The header fields of a trace of `request`.

@@ -33,22 +33,27 @@ enum HistoryCommand {
             guard let client = e["client"]?.intValue, let id = e["opId"]?.intValue,
                 let call = e["call"]?.intValue, let input = e["input"], let ret = e["return"]
             else {
-                throw UsageError("\(path):\(i + 1): op event without client, opId, call, return and input")
+                throw UsageError(
+                    "\(path):\(i + 1): op event without client, opId, call, return and input")
             }
             let op = JSON.object([
-                ("id", .int(Int64(id))), ("client", .int(Int64(client))), ("call", .int(Int64(call))),
+                ("id", .int(Int64(id))), ("client", .int(Int64(client))),
+                ("call", .int(Int64(call))),
                 ("return", ret), ("input", input), ("output", e["output"] ?? .null),
             ])
             ops.append((call, id, op))
         }
-        guard !ops.isEmpty else { throw UsageError("\(path): no client operations (\"op\" events) in this trace") }
+        guard !ops.isEmpty else {
+            throw UsageError("\(path): no client operations (\"op\" events) in this trace")
+        }
         ops.sort { ($0.call, $0.id) < ($1.call, $1.id) }
         let header = JSON.object([
             ("model", .string(models[system] ?? "kv")), ("source", .string(path)),
             ("system", .string(system)), ("seed", file.header["seed"] ?? .null),
             ("ops", .int(Int64(ops.count))),
         ])
-        let text = ([header.serialized] + ops.map { $0.json.serialized }).joined(separator: "\n") + "\n"
+        let text =
+            ([header.serialized] + ops.map { $0.json.serialized }).joined(separator: "\n") + "\n"
         if let out = a.value("out") {
             guard writeTextFile(out, text) else { throw UsageError("cannot write \(out)") }
         } else {

@@ -33,7 +33,8 @@ enum ReplayCommand {
         let fromSeed = file.header["source"]?.stringValue == "seed"
         let result = Runner.run(
             request, source: .recorded(file.decisions.map { $0.decision.value }), record: true,
-            build: buildInfo, verifySeed: fromSeed ? request.seed : nil)
+            build: buildInfo, verifySeed: fromSeed ? request.seed : nil,
+            expectLabels: file.decisions.map { $0.decision.label })
         if !a.has("quiet") {
             if format == "jsonl" {
                 for l in result.lines { print(l) }
@@ -65,7 +66,15 @@ enum ReplayCommand {
     /// The first line where the re-run differs from the file, with a reason.
     static func divergence(_ file: TraceFile, _ result: RunResult) -> (Int, String)? {
         var first: (Int, String)?
-        if let m = result.firstMismatch, m.index < file.decisions.count {
+        if let m = result.firstLabelMismatch, m.index < file.decisions.count {
+            first = (
+                file.decisions[m.index].line,
+                "the run asks for \(m.asked) where the trace recorded \(m.recorded)"
+            )
+        }
+        if let m = result.firstMismatch, m.index < file.decisions.count,
+            first.map({ file.decisions[m.index].line < $0.0 }) ?? true
+        {
             let d = file.decisions[m.index]
             first = (
                 d.line,

@@ -66,21 +66,14 @@ final class MRRun {
         installHooks()
         cluster.startCoordinator(files: job.inputs.map(\.name))
         startScript()
-        sim.run(until: job.boundNs)
-        // The kernel's deadlock check counts a zombie of an old incarnation (one whose job was
-        // already queued when its node crashed, then parked for good) as blocked once the node
-        // restarted; with restarts, `job-finishes` stands in for it.
-        let restarted = (0..<sim.nodeCount).contains { sim.incarnation($0) > 0 }
-        if outcome.violation == nil, !restarted, let d = sim.deadlock() { outcome.violation = d }
+        // Until everything exited (the clock stays at the last event) or the bound.
+        sim.runToQuiescence(limit: job.boundNs)
+        if outcome.violation == nil, let d = sim.deadlock() { outcome.violation = d }
         outcome.output = readOutput()
         outcome.doneAt = cluster.coordinator?.doneAt
         outcome.doneLine = cluster.coordinator?.doneLine
         outcome.running = cluster.processes.running
         outcome.endNs = sim.now
-        // The kernel's trace clock holds the simulation unowned; the runner reads it after the
-        // scenario returned, when the simulation is gone.
-        let end = sim.now
-        ctx.trace.clock = { end }
         outcome.processes = cluster.processes.count - 1
         return outcome
     }

@@ -1,0 +1,54 @@
+// Every run must end. A scenario bounds its virtual time, but virtual time can stop advancing:
+// with zero delays and zero think time (which replays of diverged or shrunk traces produce, as
+// 0 is every choice's simplest answer) a client can complete operation after operation at one
+// instant, forever — a Zeno run. The guard counts events at the same instant and events in all,
+// and stops the run with a violation when either passes its bound, so fuzzing, replay and
+// shrinking always terminate. The bounds are far above what any real scenario uses.
+
+/// Stops runs whose virtual time stalls or whose event count explodes.
+public struct RunGuard: Sendable {
+    /// Events allowed at one virtual instant. Default 5,000,000.
+    public var eventsPerInstantMax = 5_000_000
+    /// Events allowed in one run. Default 500,000,000.
+    public var eventsMax = 500_000_000
+    /// The instant of the last event.
+    public private(set) var lastTime: VirtualTime = -1
+    private var atSameInstant = 0
+    private var total = 0
+
+    /// A guard with the default bounds.
+    public init() {}
+
+    /// Accounts for one event at `time`; returns a violation when a bound is passed, or when
+    /// a replay that must stop on divergence has diverged.
+    @inline(__always)
+    public mutating func step(time: VirtualTime, choices: Choices, trace: TraceRecorder)
+        -> Violation?
+    {
+        if choices.shouldHalt {
+            return Violation("replay-diverged", "the run left the recorded path; stopped")
+        }
+        total &+= 1
+        if time == lastTime {
+            atSameInstant &+= 1
+        } else {
+            lastTime = time
+            atSameInstant = 0
+        }
+        if atSameInstant == eventsPerInstantMax {
+            let line = trace.observe("zeno", node: nil, [("events", .int(Int64(atSameInstant)))])
+            return Violation(
+                "zeno",
+                "\(atSameInstant) events at virtual time \(formatTime(time)) without time advancing "
+                    + "(zero delays and think times let work repeat forever at one instant)",
+                events: [line])
+        }
+        if total == eventsMax {
+            let line = trace.observe("budget", node: nil, [("events", .int(Int64(total)))])
+            return Violation(
+                "event-budget", "\(total) events in one run: the run does not converge",
+                events: [line])
+        }
+        return nil
+    }
+}
