@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates traces/regressions/<system>/<bug>.jsonl: for every planted bug of every system,
-# fuzz with the bug until the first violation, shrink it, and keep the shrunk trace.
+# fuzz with the bug until the first violation, shrink it, and keep the shrunk trace. The
+# campaign is traces/regressions/<system>/fuzz-spec.json when present, else the system's fuzz.
 # Usage: scripts/make-regressions.sh [SYSTEM]   (needs a release build: make build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,10 @@ $DSIM list --planted | while IFS=$'\t' read -r system bug _; do
     if [ -n "${1:-}" ] && [ "$1" != "$system" ]; then continue; fi
     echo "== $system/$bug"
     rm -rf "$work"/*
-    if $DSIM fuzz --system "$system" --plant "$bug" --seeds "$SEEDS" --first --max-traces 1 \
+    # A system may name the campaign that finds its bugs best (e.g. Raft's 3-node spec).
+    spec="traces/regressions/$system/fuzz-spec.json"
+    if [ -f "$spec" ]; then target=(--spec "$spec"); else target=(--system "$system"); fi
+    if $DSIM fuzz "${target[@]}" --plant "$bug" --seeds "$SEEDS" --first --max-traces 1 \
         --shrink --trace-out "$work" > "$work/log" 2>&1; then
         echo "   NOT FOUND in $SEEDS seeds"; continue
     fi

@@ -70,5 +70,27 @@ enum BenchCommand {
             String(
                 format: "%@: fuzz %d seeds %.2f s: %.1f seeds/s, %.0f trace events/s (1 thread)",
                 s.name, seeds, dt, Double(seeds) / dt, Double(lines) / dt))
+        benchClientOps(s, fuzz, build: build)
+    }
+
+    /// Client operations per second, for systems whose traces record them (`op` events): the
+    /// fuzz scenario over 20 seeds with recording on (so a little slower than fuzzing).
+    static func benchClientOps(_ s: SystemEntry, _ fuzz: Scenario, build: BuildInfo) {
+        let t0 = wallSeconds()
+        var ops = 0
+        for seed in UInt64(1)...20 {
+            let r = Runner.run(
+                RunRequest(system: s, scenario: fuzz, seed: seed), source: .seed(seed),
+                record: true,
+                build: build)
+            ops += r.lines.filter { $0.contains("\"ev\":\"op\"") }.count
+        }
+        guard ops > 0 else { return }
+        let dt = wallSeconds() - t0
+        print(
+            String(
+                format:
+                    "%@: %d client operations in 20 fuzz seeds, %.0f ops/s (recording, 1 thread)",
+                s.name, ops, Double(ops) / dt))
     }
 }

@@ -62,25 +62,26 @@ enum ShrinkCommand {
         let build = buildInfo
         let start = wallSeconds()
         var outOfTime = false
-        func fails(_ d: [UInt64]) -> Bool {
+        /// The run's size (trace lines) if it still fails `invariant`, else nil.
+        func measure(_ d: [UInt64]) -> Int? {
             if wallSeconds() - start > budget {
                 outOfTime = true
-                return false
+                return nil
             }
             let r = Runner.run(request, source: .recorded(d), record: false, build: build)
-            if case .violation(let v) = r.verdict { return v.invariant == invariant }
-            return false
+            if case .violation(let v) = r.verdict, v.invariant == invariant { return r.lineCount }
+            return nil
         }
-        guard fails(decisions) else { return nil }
+        guard let size = measure(decisions) else { return nil }
         var lastPrint = start
-        var s = Shrinker(decisions, maxAttempts: maxRuns) { attempts, length in
+        var s = Shrinker(decisions, size: size, maxAttempts: maxRuns) { attempts, length in
             let now = wallSeconds()
             if now - lastPrint >= 1 {
                 lastPrint = now
                 eprint("  shrinking: \(attempts) runs, \(length) decisions left")
             }
-        } stillFails: {
-            fails($0)
+        } measure: {
+            measure($0)
         }
         let shrunk = s.shrink()
         let elapsed = wallSeconds() - start

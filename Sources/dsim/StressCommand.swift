@@ -9,11 +9,12 @@ import Scenarios
 enum StressCommand {
     static let help = """
         usage: dsim stress [--system S] [--filter REGEX] [--runs N] [--jobs J] [--json]
-                           [--trace-out DIR] [--all]
+                           [--trace-out DIR] [--all] [--plant BUG]...
 
           runs every ported scenario (matching --filter) with seeds 1..N, J at a time
           --all   include scenarios that port no original (campaigns), under their own names
           --json  print the results as JSON instead of the table
+          --plant switch on a planted bug (needs --system): its failures show as failed rows
         exit: 0 no failure, 1 any failed run, 3 bad usage
         """
 
@@ -30,7 +31,7 @@ enum StressCommand {
 
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(
-            args, valued: ["system", "filter", "runs", "jobs", "trace-out"],
+            args, valued: ["system", "filter", "runs", "jobs", "trace-out", "plant"],
             boolean: ["help", "json", "all"])
         if a.has("help") {
             print(help)
@@ -46,6 +47,11 @@ enum StressCommand {
         }
         let runs = try a.positive("runs", 50)
         let jobs = try a.positive("jobs", ProcessInfo.processInfo.activeProcessorCount)
+        let planted = a.all("plant")
+        if !planted.isEmpty {
+            guard a.value("system") != nil else { throw UsageError("--plant needs --system") }
+            try checkPlanted(systems[0], planted)
+        }
         let outDir = a.value("trace-out") ?? "traces/out/stress"
         var rows: [Row] = []
         for system in systems {
@@ -57,7 +63,9 @@ enum StressCommand {
                     continue
                 }
                 eprint("  stress \(system.name)/\(sc.name): \(runs) runs...")
-                rows.append(try stress(system, sc, runs: runs, jobs: jobs, outDir: outDir))
+                rows.append(
+                    try stress(system, sc, runs: runs, jobs: jobs, outDir: outDir, planted: planted)
+                )
             }
         }
         guard !rows.isEmpty else { throw UsageError("no scenario matches") }
@@ -65,10 +73,14 @@ enum StressCommand {
         return rows.contains { !$0.failed.isEmpty } ? Exit.violation : Exit.ok
     }
 
-    static func stress(_ system: SystemEntry, _ sc: Scenario, runs: Int, jobs: Int, outDir: String)
+    static func stress(
+        _ system: SystemEntry, _ sc: Scenario, runs: Int, jobs: Int, outDir: String,
+        planted: [String]
+    )
         throws -> Row
     {
-        let request = RunRequest(system: system, scenario: sc, seed: 0)
+        var request = RunRequest(system: system, scenario: sc, seed: 0)
+        request.planted = planted
         let t0 = wallSeconds()
         let results = Campaign.run(request, first: 1, count: runs, jobs: jobs, build: buildInfo)
         let wall = wallSeconds() - t0

@@ -42,6 +42,18 @@ final class ShrinkerTests: XCTestCase {
         XCTAssertEqual(shrink(input, fails).decisions, [91, 91, 91])
     }
 
+    func testNeverTradesASmallerSequenceForALongerRun() {
+        // A scenario where 0 means "the longest gap": the run's size is 100 - d[0] events and it
+        // fails whenever d[1] == 9. Zeroing d[0] would give a simpler sequence but a longer run.
+        let measure: ([UInt64]) -> Int? = { d in
+            guard d.count >= 2, d[1] == 9 else { return nil }
+            return 100 - Int(min(d[0], 50))
+        }
+        var s = Shrinker([50, 9, 3, 3], size: 50, measure: measure)
+        let r = s.shrink()
+        XCTAssertEqual(r.decisions, [50, 9], "d[0] stays at 50: the shortest run wins first")
+    }
+
     func testRespectsTheBudget() {
         var s = Shrinker((0..<1000).map { _ in 1 }, maxAttempts: 10) { _ in true }
         let r = s.shrink()

@@ -9,9 +9,11 @@
 //   2. delete blocks of 8, 4, 2 and 1 decisions, from the end towards the start;
 //   3. zero blocks of 8, 4, 2 and 1 decisions;
 //   4. lower each remaining value: to 0, then by binary search towards 0.
-// Candidates are ordered shortlex (shorter first, then smaller values), so every accepted
-// candidate is strictly simpler and the search terminates. The budget counts candidate runs,
-// not seconds, so the same input always shrinks to the same output.
+// A candidate is kept when it still fails and is smaller: first by the size of the run it
+// produces (trace lines: 0 may mean "the longest gap" to a scenario, so a simpler sequence can
+// give a longer run), then shortlex (shorter first, then smaller values). Every accepted
+// candidate is strictly smaller in that well-founded order, so the search terminates. The
+// budget counts candidate runs, not seconds, so the same input always shrinks the same way.
 
 /// The result of a shrink.
 public struct ShrinkResult: Equatable {
@@ -27,26 +29,39 @@ public struct ShrinkResult: Equatable {
 
 /// Shrinks a failing choice sequence.
 public struct Shrinker {
-    /// The predicate: does the run with these decisions still fail the same way?
-    let stillFails: ([UInt64]) -> Bool
+    /// The run's size if it still fails the same way, else nil.
+    let measure: ([UInt64]) -> Int?
     /// Maximum candidate runs.
     let maxAttempts: Int
     /// Called after each improvement with (attempts, current length).
     let progress: ((Int, Int) -> Void)?
 
     private(set) var best: [UInt64]
+    private(set) var bestSize: Int
     private(set) var attempts = 0
     private(set) var improvements = 0
 
-    /// Prepares to shrink `decisions`, which must fail.
+    /// Prepares to shrink `decisions`, which must fail; `measure` gives a candidate's run size
+    /// when it still fails the same way (nil otherwise). `size` is the input's run size.
+    public init(
+        _ decisions: [UInt64], size: Int, maxAttempts: Int = 5000,
+        progress: ((Int, Int) -> Void)? = nil, measure: @escaping ([UInt64]) -> Int?
+    ) {
+        best = decisions
+        bestSize = size
+        self.maxAttempts = maxAttempts
+        self.progress = progress
+        self.measure = measure
+    }
+
+    /// Prepares to shrink by the choice sequence alone (every failing run counts as size 0).
     public init(
         _ decisions: [UInt64], maxAttempts: Int = 5000, progress: ((Int, Int) -> Void)? = nil,
         stillFails: @escaping ([UInt64]) -> Bool
     ) {
-        best = decisions
-        self.maxAttempts = maxAttempts
-        self.progress = progress
-        self.stillFails = stillFails
+        self.init(decisions, size: 0, maxAttempts: maxAttempts, progress: progress) {
+            stillFails($0) ? 0 : nil
+        }
     }
 
     /// Runs every pass until nothing improves or the budget is spent.
@@ -70,13 +85,14 @@ public struct Shrinker {
         return a.lexicographicallyPrecedes(b)
     }
 
-    /// Tries `candidate`; keeps it if it is simpler and still fails.
+    /// Tries `candidate`; keeps it if it still fails with a run no larger and is simpler.
     @discardableResult
     mutating func attempt(_ candidate: [UInt64]) -> Bool {
         guard attempts < maxAttempts, Shrinker.simpler(candidate, than: best) else { return false }
         attempts += 1
-        guard stillFails(candidate) else { return false }
+        guard let size = measure(candidate), size <= bestSize else { return false }
         best = candidate
+        bestSize = size
         improvements += 1
         progress?(attempts, best.count)
         return true
