@@ -17,6 +17,10 @@ public enum ChoiceSource: Sendable, Equatable {
     case seed(UInt64)
     /// Decisions read back in order (replay and shrinking); 0 once they run out.
     case recorded([UInt64])
+    /// Decisions read back in order, then fresh ones from a PRNG seeded with `then` (a
+    /// regression trace re-run after the code changed: the recorded path as far as it goes,
+    /// then a random continuation rather than an all-zero one).
+    case recordedThenSeed([UInt64], then: UInt64)
 }
 
 /// One recorded decision: what was asked (`label`, `bound`) and the answer (`value`).
@@ -41,6 +45,7 @@ public final class Choices {
     private var rng: Xoshiro256
     private var recorded: [UInt64] = []
     private let isReplay: Bool
+    private var continuesWithSeed = false
     private var cursor = 0
     /// Number of decisions taken so far.
     public private(set) var count = 0
@@ -71,6 +76,11 @@ public final class Choices {
             rng = Xoshiro256(seed: 0)
             recorded = values
             isReplay = true
+        case .recordedThenSeed(let values, let seed):
+            rng = Xoshiro256(seed: seed)
+            recorded = values
+            isReplay = true
+            continuesWithSeed = true
         }
     }
 
@@ -101,7 +111,11 @@ public final class Choices {
         let b = UInt64(bound)
         let v: UInt64
         if isReplay {
-            v = cursor < recorded.count ? min(recorded[cursor], b - 1) : 0
+            if cursor < recorded.count {
+                v = min(recorded[cursor], b - 1)
+            } else {
+                v = continuesWithSeed ? rng.below(b) : 0
+            }
             if lockstep != nil {
                 let expected = lockstep!.below(b)
                 if expected != v && firstMismatch == nil {

@@ -91,7 +91,11 @@ public enum Runner {
         trace.verdict(verdict)
         if record {
             var sourceName = "seed"
-            if case .recorded = source { sourceName = verifySeed == nil ? "choices" : "seed" }
+            switch source {
+            case .seed: break
+            case .recorded: sourceName = verifySeed == nil ? "choices" : "seed"
+            case .recordedThenSeed: sourceName = "choices"
+            }
             trace.header(header(request, build: build, source: sourceName))
         }
         return RunResult(

@@ -5,8 +5,9 @@ import XCTest
 
 /// Every shrunk counterexample in traces/regressions/<system>/ is re-run twice: with its planted
 /// bug it must fail the same invariant (the checker still catches it); without it, it must
-/// pass. The recorded decisions are fed back and the verdict checked — not the exact lines — so
-/// a trace keeps testing something after the code around it changes. Every planted bug of every
+/// pass. The recorded decisions are fed back (then, if the run asks for more, fresh ones from
+/// the trace's seed) and the verdict checked — not the exact lines — so a trace keeps testing
+/// the recorded scenario and fault schedule after the code around it changes. Every planted bug of every
 /// system must have one.
 final class RegressionTraceTests: XCTestCase {
     static var folder: URL {
@@ -46,7 +47,8 @@ final class RegressionTraceTests: XCTestCase {
             let decisions = file.decisions.map { $0.decision.value }
 
             let withBug = Runner.run(
-                request, source: .recorded(decisions), record: false, build: build)
+                request, source: .recordedThenSeed(decisions, then: request.seed), record: false,
+                build: build)
             guard case .violation(let got) = withBug.verdict else {
                 XCTFail(
                     "\(path): with \(request.planted) the run no longer fails (\(withBug.verdict.name))"
@@ -57,7 +59,8 @@ final class RegressionTraceTests: XCTestCase {
 
             request.planted = []
             let fixed = Runner.run(
-                request, source: .recorded(decisions), record: false, build: build)
+                request, source: .recordedThenSeed(decisions, then: request.seed), record: false,
+                build: build)
             XCTAssertEqual(fixed.verdict, .ok, "\(path): without the bug the run must pass")
         }
     }
