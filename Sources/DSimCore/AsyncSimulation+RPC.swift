@@ -44,8 +44,8 @@ extension AsyncSimulation {
             let copies = choices.chance(network.duplicatePerMille, in: 1000, "net.dup") ? 2 : 1
             var sent = 0
             for copy in 0..<copies {
-                let d = messageDelay(reply: false)
-                if messageDropped(reply: false) {
+                let d = network.delay(reply: false, choices)
+                if network.drops(reply: false, choices) {
                     counters.dropped &+= 1
                     // The call fails (labrpc: after the short delay) only if no copy got through.
                     if copy == copies - 1 && sent == 0 {
@@ -93,39 +93,16 @@ extension AsyncSimulation {
         _ p: Parker<Reply?>, _ reply: Reply?, from: NodeID, to: NodeID, server: NodeExecutor,
         _ replyBytes: Int
     ) {
-        guard server.isAlive, connectivity.canTalk(to, from), !messageDropped(reply: true) else {
+        guard server.isAlive, connectivity.canTalk(to, from), !network.drops(reply: true, choices)
+        else {
             counters.dropped &+= 1
             p.fire(.success(nil))
             return
         }
-        let d = messageDelay(reply: true)
+        let d = network.delay(reply: true, choices)
         timers.push(
             {
                 if p.fire(.success(reply)) { self.counters.totalBytes &+= replyBytes }
             }, at: now + d)
-    }
-
-    func messageDropped(reply: Bool) -> Bool {
-        var perMille = reply ? network.replyDropPerMille : network.requestDropPerMille
-        if !network.reliable { perMille = 1000 - (1000 - perMille) * 9 / 10 }
-        return choices.chance(perMille, in: 1000, reply ? "net.dropreply" : "net.drop")
-    }
-
-    func messageDelay(reply: Bool) -> VirtualTime {
-        var d = network.delayMinNs
-        let span = network.delayMaxNs - network.delayMinNs
-        if span > 0 {
-            d +=
-                VirtualTime(choices.below(Int(span / Duration.microsecond) + 1, "net.delay"))
-                * Duration.microsecond
-        }
-        if !network.reliable {
-            d += VirtualTime(choices.below(27_000, "net.shortdelay")) * Duration.microsecond
-        }
-        if reply && network.longReordering && choices.chance(600, in: 900, "net.reorder") {
-            let extra = 200 + choices.below(1 + choices.below(2000, "net.reorder1"), "net.reorder2")
-            d += VirtualTime(extra) * Duration.millisecond
-        }
-        return d
     }
 }

@@ -32,6 +32,35 @@ public struct NetworkOptions: Equatable, Sendable {
     /// The defaults: a reliable network with 0–1 ms delays.
     public init() {}
 
+    /// Whether a message is dropped: the explicit rate, raised to labrpc's 10% when unreliable.
+    @inline(__always)
+    public func drops(reply: Bool, _ choices: Choices) -> Bool {
+        var perMille = reply ? replyDropPerMille : requestDropPerMille
+        if !reliable { perMille = 1000 - (1000 - perMille) * 9 / 10 }
+        return choices.chance(perMille, in: 1000, reply ? "net.dropreply" : "net.drop")
+    }
+
+    /// A message's delivery delay: the delay range, labrpc's 0–26 ms short delay when
+    /// unreliable, and for replies long reordering's 200–2199 ms (skewed low).
+    @inline(__always)
+    public func delay(reply: Bool, _ choices: Choices) -> VirtualTime {
+        var d = delayMinNs
+        let span = delayMaxNs - delayMinNs
+        if span > 0 {
+            d +=
+                VirtualTime(choices.below(Int(span / Duration.microsecond) + 1, "net.delay"))
+                * Duration.microsecond
+        }
+        if !reliable {
+            d += VirtualTime(choices.below(27_000, "net.shortdelay")) * Duration.microsecond
+        }
+        if reply && longReordering && choices.chance(600, in: 900, "net.reorder") {
+            let extra = 200 + choices.below(1 + choices.below(2000, "net.reorder1"), "net.reorder2")
+            d += VirtualTime(extra) * Duration.millisecond
+        }
+        return d
+    }
+
     /// The options as a trace/header object.
     public var json: JSON {
         .object([

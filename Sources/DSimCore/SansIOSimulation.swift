@@ -188,9 +188,7 @@ extension SansIOSimulation {
     @usableFromInline
     func send(_ m: Node.Message, from: NodeID, to: NodeID) {
         let reply = m.isReply
-        if reply {
-            counters.totalBytes &+= 0
-        } else {
+        if !reply {
             counters.rpcCount[to] &+= 1
             counters.totalRequests &+= 1
             counters.totalBytes &+= m.sizeBytes
@@ -201,7 +199,7 @@ extension SansIOSimulation {
         }
         let copies = choices.chance(network.duplicatePerMille, in: 1000, "net.dup") ? 2 : 1
         for _ in 0..<copies {
-            if dropDecision(reply) {
+            if network.drops(reply: reply, choices) {
                 counters.dropped &+= 1
                 if trace.isRecording {
                     trace.observe(
@@ -210,38 +208,12 @@ extension SansIOSimulation {
                 }
                 continue
             }
-            let at = now + delayDecision(reply)
+            let at = now + network.delay(reply: reply, choices)
             queue.push(
                 .deliver(
                     from: Int32(from), to: Int32(to), toIncarnation: incarnation[to],
                     fromIncarnation: incarnation[from], m), at: at)
         }
-    }
-
-    @inline(__always)
-    func dropDecision(_ reply: Bool) -> Bool {
-        var perMille = reply ? network.replyDropPerMille : network.requestDropPerMille
-        if !network.reliable { perMille = 1000 - (1000 - perMille) * 9 / 10 }
-        return choices.chance(perMille, in: 1000, reply ? "net.dropreply" : "net.drop")
-    }
-
-    @inline(__always)
-    func delayDecision(_ reply: Bool) -> VirtualTime {
-        var d = network.delayMinNs
-        let span = network.delayMaxNs - network.delayMinNs
-        if span > 0 {
-            d +=
-                VirtualTime(choices.below(Int(span / Duration.microsecond) + 1, "net.delay"))
-                * Duration.microsecond
-        }
-        if !network.reliable {
-            d += VirtualTime(choices.below(27_000, "net.shortdelay")) * Duration.microsecond
-        }
-        if reply && network.longReordering && choices.chance(600, in: 900, "net.reorder") {
-            let extra = 200 + choices.below(1 + choices.below(2000, "net.reorder1"), "net.reorder2")
-            d += VirtualTime(extra) * Duration.millisecond
-        }
-        return d
     }
 
     @usableFromInline

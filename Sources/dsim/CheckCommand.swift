@@ -38,9 +38,8 @@ enum CheckCommand {
             let results = Campaign.run(r, first: 1, count: seeds, jobs: jobs, build: buildInfo)
             let bad = results.filter { $0.verdict != .ok }
             print(
-                String(
-                    format: "%-40@ %5d seeds %7.2f s  ", spec.path as NSString, seeds,
-                    wallSeconds() - t0)
+                spec.path.padding(toLength: max(44, spec.path.count), withPad: " ", startingAt: 0)
+                    + String(format: " %5d seeds %7.2f s  ", seeds, wallSeconds() - t0)
                     + (bad.isEmpty ? "ok" : "\(bad.count) FAILED"))
             if let f = bad.first {
                 try FuzzCommand.report(

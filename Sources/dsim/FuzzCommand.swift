@@ -46,8 +46,7 @@ enum FuzzCommand {
         var code = Exit.ok
         for r in requests {
             let c = try campaign(r, first: first, count: count, jobs: jobs, args: a)
-            code = max(code == Exit.violation ? code : c, code)
-            if c == Exit.violation { code = Exit.violation }
+            if c == Exit.violation || code == Exit.ok { code = c }
         }
         return code
     }

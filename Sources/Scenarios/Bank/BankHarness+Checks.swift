@@ -33,13 +33,10 @@ extension BankHarness {
         return .ok
     }
 
-    /// Unwinds blocked tasks (crash frees them) and detaches the trace's clock from the
-    /// simulation, which the trace outlives (kernel: `trace.clock` holds the simulation unowned).
+    /// Unwinds blocked tasks (crash frees them).
     func teardown() {
         for node in 0..<sim.nodeCount { sim.crash(node) }
         sim.run(until: sim.now)
-        let end = sim.now
-        ctx.trace.clock = { end }
     }
 
     /// Money conserved, then every balance equal to the tally.

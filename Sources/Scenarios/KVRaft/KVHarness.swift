@@ -66,13 +66,6 @@ final class KVHarness {
         }
     }
 
-    /// The trace's clock reads the simulation, which dies with the harness: freeze it at the
-    /// final time so the runner can still read it.
-    deinit {
-        let end = sim.now
-        sim.trace.clock = { end }
-    }
-
     /// Virtual now.
     var now: VirtualTime { sim.now }
     /// Number of clerks.

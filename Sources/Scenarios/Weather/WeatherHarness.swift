@@ -122,13 +122,9 @@ final class WeatherHarness: @unchecked Sendable {
                 events: [lastOutputLine, line].compactMap { $0 }))
     }
 
-    /// Crashes every node so suspended tasks unwind and free their memory, and detaches the
-    /// trace's clock from the simulation, which the trace outlives (kernel: `trace.clock` holds
-    /// the simulation unowned).
+    /// Crashes every node so suspended tasks unwind and free their memory.
     func teardown() {
         for node in 0..<sim.nodeCount { sim.crash(node) }
         sim.run(until: sim.now)
-        let end = sim.now
-        ctx.trace.clock = { end }
     }
 }

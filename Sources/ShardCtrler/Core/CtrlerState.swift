@@ -47,7 +47,7 @@ public struct CtrlerCommand: Hashable, Sendable {
 public struct CtrlerState: Hashable, Sendable {
     /// Every configuration so far. Invariant: configs[i].num == i; never empty.
     public private(set) var configs: [ShardConfig] = [.initial]
-    /// Last applied seq and its reply, per client (a sorted array keeps it hashable and small).
+    /// Last applied seq and its reply, per client (looked up by key only, never iterated in order).
     public private(set) var lastApplied: [Int: (seq: Int, config: ShardConfig?)] = [:]
     /// Per-server salt for the planted bug `rebalance-map-order` (nil: correct).
     public var bugOrderSalt: Int?
