@@ -21,6 +21,10 @@ public enum ChoiceSource: Sendable, Equatable {
     /// regression trace re-run after the code changed: the recorded path as far as it goes,
     /// then a random continuation rather than an all-zero one).
     case recordedThenSeed([UInt64], then: UInt64)
+    /// Decisions read back per lane (shrinking): each lane answers its own questions in order,
+    /// 0 once it runs out, so editing one lane (the faults, say) does not shift the answers of
+    /// another (the network's delays). Keyed by `Choices.lane(of:)`.
+    case lanes([String: [UInt64]])
 }
 
 /// One recorded decision: what was asked (`label`, `bound`) and the answer (`value`).
@@ -47,6 +51,12 @@ public final class Choices {
     private let isReplay: Bool
     private var continuesWithSeed = false
     private var cursor = 0
+    /// Lane replay only: the lanes' values and cursors, and each label's lane.
+    private var isLaned = false
+    private var laneValues: [[UInt64]] = []
+    private var laneCursors: [Int] = []
+    private var laneIndex: [String: Int] = [:]
+    private var labelLane: [String: Int] = [:]
     /// Number of decisions taken so far.
     public private(set) var count = 0
     /// The trace every decision is written to (or counted in, when not recording). Decisions
@@ -81,7 +91,54 @@ public final class Choices {
             recorded = values
             isReplay = true
             continuesWithSeed = true
+        case .lanes(let lanes):
+            rng = Xoshiro256(seed: 0)
+            isReplay = true
+            isLaned = true
+            for name in lanes.keys.sorted() {
+                laneIndex[name] = laneValues.count
+                laneValues.append(lanes[name]!)
+                laneCursors.append(0)
+            }
         }
+    }
+
+    /// The lane a decision label belongs to: the label without its last component
+    /// (`net.delay` → `net`, `mr.fault.hang` → `mr.fault`). Decisions of one lane are about one
+    /// concern (the network, a fault schedule, a client), asked in an order of their own.
+    public static func lane(of label: String) -> String {
+        guard let dot = label.lastIndex(of: ".") else { return label }
+        return String(label[..<dot])
+    }
+
+    /// Splits a recorded sequence into lanes (for `.lanes`).
+    public static func lanes(_ decisions: [(label: String, value: UInt64)]) -> [String: [UInt64]] {
+        var out: [String: [UInt64]] = [:]
+        for d in decisions { out[lane(of: d.label), default: []].append(d.value) }
+        return out
+    }
+
+    /// Lane replay: the next value of `label`'s lane, 0 once the lane is used up.
+    private func nextInLane(_ label: StaticString) -> UInt64 {
+        let name = label.description
+        let l: Int
+        if let known = labelLane[name] {
+            l = known
+        } else {
+            let lane = Choices.lane(of: name)
+            if let existing = laneIndex[lane] {
+                l = existing
+            } else {
+                l = laneValues.count
+                laneIndex[lane] = l
+                laneValues.append([])
+                laneCursors.append(0)
+            }
+            labelLane[name] = l
+        }
+        let c = laneCursors[l]
+        laneCursors[l] = c + 1
+        return c < laneValues[l].count ? laneValues[l][c] : 0
     }
 
     /// Replay only: also draws from `seed` and notes the first recorded value that differs.
@@ -95,12 +152,15 @@ public final class Choices {
     }
 
     /// Number of recorded values not yet consumed (replay only).
-    public var remaining: Int { isReplay ? max(0, recorded.count - cursor) : 0 }
+    public var remaining: Int {
+        if isLaned {
+            return zip(laneCursors, laneValues).reduce(0) { $0 + max(0, $1.1.count - $1.0) }
+        }
+        return isReplay ? max(0, recorded.count - cursor) : 0
+    }
 
     /// True when a replayed sequence has been used up (later answers are all 0).
-    public var isExhausted: Bool {
-        isReplay && cursor >= recorded.count
-    }
+    public var isExhausted: Bool { isReplay && remaining == 0 }
 
     /// A decision in `0..<bound`; `bound` must be at least 1. A bound of 1 is not a decision
     /// and is neither drawn nor recorded.
@@ -110,7 +170,10 @@ public final class Choices {
         if bound == 1 { return 0 }
         let b = UInt64(bound)
         let v: UInt64
-        if isReplay {
+        if isLaned {
+            v = min(nextInLane(label), b - 1)
+            cursor += 1
+        } else if isReplay {
             if cursor < recorded.count {
                 v = min(recorded[cursor], b - 1)
             } else {

@@ -5,7 +5,8 @@
 // and stops the run with a violation when either passes its bound, so fuzzing, replay and
 // shrinking always terminate. The bounds are far above what any real scenario uses.
 
-/// Stops runs whose virtual time stalls or whose event count explodes.
+/// Stops runs whose virtual time stalls or whose event count explodes (or passes the trace's
+/// `eventCap`, when a shrinker set one).
 public struct RunGuard: Sendable {
     /// Events allowed at one virtual instant. Default 5,000,000.
     public var eventsPerInstantMax = 5_000_000
@@ -27,6 +28,10 @@ public struct RunGuard: Sendable {
     {
         if choices.shouldHalt {
             return Violation("replay-diverged", "the run left the recorded path; stopped")
+        }
+        if trace.eventCount > trace.eventCap {
+            return Violation(
+                "event-cap", "more than \(trace.eventCap) events: larger than the run to beat")
         }
         total &+= 1
         if time == lastTime {

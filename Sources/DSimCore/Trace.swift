@@ -21,6 +21,11 @@ public final class TraceRecorder {
     public private(set) var lines: [String] = []
     /// The number of the next line to be written.
     public private(set) var nextLine: TraceLine = 2
+    /// Observation lines so far (recorded or only counted): the size a shrinker minimizes.
+    public private(set) var eventCount = 0
+    /// A run with more observations than this is stopped (`RunGuard`): a shrinker keeps only
+    /// candidates no larger than its best, so it need not run a larger one to the end.
+    public var eventCap = Int.max
     /// Virtual-time source for lines; set by the simulation that owns this recorder.
     public var clock: () -> VirtualTime = { 0 }
 
@@ -54,6 +59,7 @@ public final class TraceRecorder {
         _ event: String, node: Int?, _ fields: @autoclosure () -> [(String, JSON)] = []
     ) -> TraceLine {
         defer { nextLine += 1 }
+        eventCount += 1
         guard isRecording else { return nextLine }
         var members: [(String, JSON)] = [("ev", .string(event)), ("t", .int(clock()))]
         if let n = node { members.append(("node", .int(Int64(n)))) }

@@ -62,6 +62,8 @@ public struct RunResult {
     public var decisions: Int
     /// Trace lines counted (recorded or not).
     public var lineCount: Int
+    /// Observation lines counted (recorded or not).
+    public var eventCount: Int = 0
     /// Virtual time when the scenario returned.
     public var virtualTime: VirtualTime = 0
     /// Replay only: the first recorded decision that the header's seed would not have given.
@@ -74,11 +76,13 @@ public struct RunResult {
 public enum Runner {
     /// Runs `request` with decisions from `source`; records lines when `record` is true.
     /// `verifySeed` (replay of a seed-made trace) checks each recorded decision against it.
+    /// `eventCap` stops the run once it has more observations (shrinking).
     public static func run(
         _ request: RunRequest, source: ChoiceSource, record: Bool, build: BuildInfo,
-        verifySeed: UInt64? = nil, expectLabels: [String]? = nil
+        verifySeed: UInt64? = nil, expectLabels: [String]? = nil, eventCap: Int = .max
     ) -> RunResult {
         let trace = TraceRecorder(recording: record)
+        trace.eventCap = eventCap
         let choices = Choices(source)
         choices.trace = trace
         if let s = verifySeed { choices.verify(againstSeed: s) }
@@ -94,13 +98,13 @@ public enum Runner {
             switch source {
             case .seed: break
             case .recorded: sourceName = verifySeed == nil ? "choices" : "seed"
-            case .recordedThenSeed: sourceName = "choices"
+            case .recordedThenSeed, .lanes: sourceName = "choices"
             }
             trace.header(header(request, build: build, source: sourceName))
         }
         return RunResult(
             verdict: verdict, lines: trace.lines, decisions: choices.count,
-            lineCount: trace.nextLine - 1, virtualTime: endTime,
+            lineCount: trace.nextLine - 1, eventCount: trace.eventCount, virtualTime: endTime,
             firstMismatch: choices.firstMismatch, firstLabelMismatch: choices.firstLabelMismatch)
     }
 

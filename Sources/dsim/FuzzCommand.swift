@@ -135,8 +135,8 @@ enum FuzzCommand {
         let file = try TraceFile.load(path)
         guard
             let r = ShrinkCommand.shrink(
-                request, file.decisions.map { $0.decision.value }, invariant: invariant,
-                maxRuns: 5000,
+                request, file.decisions.map { $0.decision }, invariant: invariant,
+                maxRuns: ShrinkCommand.defaultMaxRuns,
                 budget: 60)
         else { return }
         let out = String(path.dropLast(6)) + ".min.jsonl"

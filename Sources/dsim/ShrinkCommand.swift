@@ -8,12 +8,16 @@ import Foundation
 import Scenarios
 
 enum ShrinkCommand {
+    /// Candidate runs a shrink may try. A count, not seconds, so the result is the same on any
+    /// machine; the wall-clock budget is only a safety stop, and hitting it is reported.
+    static let defaultMaxRuns = 200_000
+
     static let help = """
         usage: dsim shrink TRACE [--out FILE] [--budget SECONDS] [--max-runs N]
 
           writes the minimal trace that still fails the same invariant (default FILE: TRACE with
           .min.jsonl) and prints the sizes before and after
-          --max-runs N      candidate runs at most (default 5000; keeps the result deterministic)
+          --max-runs N      candidate runs at most (default 200000; keeps the result deterministic)
           --budget SECONDS  wall-clock safety stop (default 60); stopping on it is reported
         exit: 0 shrunk, 3 bad input (or the trace does not fail), 4 the trace no longer fails
         """
@@ -38,8 +42,8 @@ enum ShrinkCommand {
         let budget = Double(try a.positive("budget", 60))
         guard
             let result = shrink(
-                request, file.decisions.map { $0.decision.value }, invariant: original.invariant,
-                maxRuns: try a.positive("max-runs", 5000), budget: budget)
+                request, file.decisions.map { $0.decision }, invariant: original.invariant,
+                maxRuns: try a.positive("max-runs", defaultMaxRuns), budget: budget)
         else {
             print(
                 "\(path): the run no longer fails \(original.invariant) when replayed; nothing to shrink"
@@ -54,45 +58,85 @@ enum ShrinkCommand {
         return Exit.ok
     }
 
-    /// Shrinks `decisions`; nil if they do not fail `invariant` to begin with.
+    /// Shrinks `decisions`; nil if they do not fail `invariant` to begin with. Three phases
+    /// share the budgets: the flat sequence (`Shrinker`), then lane by lane (`LaneShrinker`:
+    /// edits one concern without shifting the others), then the flat sequence of the result.
     static func shrink(
-        _ request: RunRequest, _ decisions: [UInt64], invariant: String, maxRuns: Int,
+        _ request: RunRequest, _ decisions: [Decision], invariant: String, maxRuns: Int,
         budget: Double
     ) -> RunResult? {
         let build = buildInfo
         let start = wallSeconds()
         var outOfTime = false
-        /// The run's size (trace lines) if it still fails `invariant`, else nil.
-        func measure(_ d: [UInt64]) -> Int? {
+        var bestEvents = Int.max
+        /// The run's size if it still fails `invariant`, else nil: its events first (what a
+        /// reader follows), then its lines. A candidate with more events than the best cannot
+        /// be kept, so its run is stopped there.
+        func measure(_ source: ChoiceSource) -> Int? {
             if wallSeconds() - start > budget {
                 outOfTime = true
                 return nil
             }
-            let r = Runner.run(request, source: .recorded(d), record: false, build: build)
-            if case .violation(let v) = r.verdict, v.invariant == invariant { return r.lineCount }
-            return nil
+            let r = Runner.run(
+                request, source: source, record: false, build: build, eventCap: bestEvents)
+            guard case .violation(let v) = r.verdict, v.invariant == invariant else { return nil }
+            bestEvents = min(bestEvents, r.eventCount)
+            return r.eventCount << 24 + min(r.lineCount, 1 << 24 - 1)
         }
-        guard let size = measure(decisions) else { return nil }
+        guard var size = measure(.recorded(decisions.map(\.value))) else { return nil }
         var lastPrint = start
-        var s = Shrinker(decisions, size: size, maxAttempts: maxRuns) { attempts, length in
+        var runs = 0
+        var improvements = 0
+        func progress(_ attempts: Int, _ left: Int) {
             let now = wallSeconds()
             if now - lastPrint >= 1 {
                 lastPrint = now
-                eprint("  shrinking: \(attempts) runs, \(length) decisions left")
+                eprint("  shrinking: \(runs + attempts) runs, \(left) decisions left")
             }
-        } measure: {
-            measure($0)
         }
-        let shrunk = s.shrink()
+        func flat(_ d: [UInt64]) -> [UInt64] {
+            var s = Shrinker(d, size: size, maxAttempts: maxRuns - runs, progress: progress) {
+                measure(.recorded($0))
+            }
+            let r = s.shrink()
+            runs += r.attempts
+            improvements += r.improvements
+            size = s.bestSize
+            return r.decisions
+        }
+        var current = flat(decisions.map(\.value))
+        if runs < maxRuns {
+            let recorded = Runner.run(
+                request, source: .recorded(current), record: true, build: build)
+            var s = LaneShrinker(
+                Choices.lanes(decisionsIn(recorded.lines)), size: size,
+                maxAttempts: maxRuns - runs, progress: progress
+            ) { measure(.lanes($0)) }
+            let r = s.shrink()
+            runs += r.attempts
+            improvements += r.improvements
+            size = r.size
+            let laned = Runner.run(request, source: .lanes(r.lanes), record: true, build: build)
+            current = flat(decisionsIn(laned.lines).map(\.value))
+        }
         let elapsed = wallSeconds() - start
         print(
             String(
-                format: "shrink: %d runs, %d improvements, %.1f s%@", shrunk.attempts,
-                shrunk.improvements, elapsed,
+                format: "shrink: %d runs, %d improvements, %.1f s%@", runs, improvements, elapsed,
                 outOfTime
                     ? " (stopped by the time budget)"
-                    : shrunk.budgetExhausted ? " (run budget spent)" : ""))
-        return Runner.run(request, source: .recorded(shrunk.decisions), record: true, build: build)
+                    : runs >= maxRuns ? " (run budget spent)" : ""))
+        return Runner.run(request, source: .recorded(current), record: true, build: build)
+    }
+
+    /// The decisions of recorded trace lines, in order.
+    static func decisionsIn(_ lines: [String]) -> [(label: String, value: UInt64)] {
+        lines.compactMap { line in
+            guard line.hasPrefix("{\"dec\""), let j = try? JSON.parse(line),
+                let label = j["dec"]?.stringValue, let v = j["v"]?.intValue
+            else { return nil }
+            return (label, UInt64(v))
+        }
     }
 }
 

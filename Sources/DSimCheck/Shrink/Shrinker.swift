@@ -8,7 +8,10 @@
 //   1. truncate: the shortest prefix that still fails (binary search, then linear back-off);
 //   2. delete blocks of 8, 4, 2 and 1 decisions, from the end towards the start;
 //   3. zero blocks of 8, 4, 2 and 1 decisions;
-//   4. lower each remaining value: to 0, then by binary search towards 0.
+//   4. zero one decision and delete the 1, 2 or 3 after it: a choice that picks a branch (a
+//      fault, say) is followed by the choices that branch draws (which node), and the simpler
+//      branch draws fewer, so zeroing alone shifts every later decision onto another label;
+//   5. lower each remaining value: to 0, then by binary search towards 0.
 // A candidate is kept when it still fails and is smaller: first by the size of the run it
 // produces (trace lines: 0 may mean "the longest gap" to a scenario, so a simpler sequence can
 // give a longer run), then shortlex (shorter first, then smaller values). Every accepted
@@ -37,7 +40,7 @@ public struct Shrinker {
     let progress: ((Int, Int) -> Void)?
 
     private(set) var best: [UInt64]
-    private(set) var bestSize: Int
+    public private(set) var bestSize: Int
     private(set) var attempts = 0
     private(set) var improvements = 0
 
@@ -71,6 +74,7 @@ public struct Shrinker {
             truncate()
             for k in [8, 4, 2, 1] { deleteBlocks(k) }
             for k in [8, 4, 2, 1] { zeroBlocks(k) }
+            zeroAndDeleteAfter()
             lowerValues()
             if best == before { break }
         }
@@ -131,6 +135,21 @@ public struct Shrinker {
                 attempt(c)
             }
             i = min(i - 1, best.count - k)
+        }
+    }
+
+    mutating func zeroAndDeleteAfter() {
+        var i = best.count - 2
+        while i >= 0 && attempts < maxAttempts {
+            if best[i] != 0 {
+                for k in 1...3 where i + k < best.count {
+                    var c = best
+                    c[i] = 0
+                    c.removeSubrange(i + 1...i + k)
+                    if attempt(c) { break }
+                }
+            }
+            i = min(i - 1, best.count - 2)
         }
     }
 

@@ -1,10 +1,11 @@
 // The Raft fuzz campaign (swarm testing, TigerBeetle-style liveness).
 //
-// Decisions are drawn so that 0, the shrinker's simplest answer, means the calmest run: no
-// fault, the longest gaps. Each seed draws its own fault mix: network options via `NetworkOptions.swarm`, then whether
+// Decisions are drawn so that 0, the shrinker's simplest answer, means the shortest run to a
+// failure: no fault, the fewest client commands, and the shortest gap before the next fault (a shrunk
+// trace then has no idle stretches of heartbeats between the faults that matter). Each seed draws its own fault mix: network options via `NetworkOptions.swarm`, then whether
 // crashes/restarts, disconnects and partitions happen at all and how often (possibly none).
 // A client Starts fresh values on every live peer at a drawn rate. Safety invariants are
-// checked as events run (RaftMonitor) and log matching every virtual second. After the fault
+// checked as events run (RaftMonitor) and log matching every 100 virtual ms. After the fault
 // phase everything is healed: a leader must appear within 5 s and new commands must commit on
 // every server within one()'s 10 s budget.
 //
@@ -38,19 +39,19 @@ public enum RaftFuzz {
             disconnects: c.chance(1, in: 2, "fuzz.disconnects"),
             partitions: c.chance(1, in: 2, "fuzz.partitions"),
             faultGapMs: c.chance(1, in: 3, "fuzz.frantic")
-                ? 50 - c.below(46, "fuzz.faultgap") : 1500 - c.below(1451, "fuzz.faultgap"),
+                ? c.between(5, 50, "fuzz.faultgap") : c.between(50, 1500, "fuzz.faultgap"),
             clientGapMs: c.chance(1, in: 2, "fuzz.idle")
                 ? 1000 - c.below(901, "fuzz.clientgap") : 100 - c.below(100, "fuzz.clientgap"))
         let client = FuzzClient(gapMs: mix.clientGapMs)
         try h.spawn(client)
         let end = VirtualTime(seconds) * Duration.second
-        var nextLogCheck = Duration.second
+        var nextLogCheck = 100 * Duration.millisecond
         while h.now < end {
-            try h.sleep(ms: mix.faultGapMs - c.below(mix.faultGapMs, "fuzz.gap"))
+            try h.sleep(ms: 1 + c.below(mix.faultGapMs, "fuzz.gap"))
             injectFault(h, mix)
             if h.now >= nextLogCheck {
                 try h.checkLogMatching()
-                nextLogCheck = h.now + Duration.second
+                nextLogCheck = h.now + 100 * Duration.millisecond
             }
         }
         client.stop = true
@@ -155,7 +156,7 @@ final class FuzzClient: HarnessTask {
         for i in 0..<h.n where h.sim.isUp(i) { h.start(i, next) }
         next += 1
         wakeAt =
-            h.now + VirtualTime(gapMs - h.choices.below(gapMs, "fuzz.client"))
+            h.now + VirtualTime(gapMs - h.choices.below(gapMs, "client.gap"))
             * Duration.millisecond
     }
 }

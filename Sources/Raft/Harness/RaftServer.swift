@@ -94,7 +94,12 @@ public struct RaftServer: SansIONode, Hashable {
         if ready.resetElectionTimer {
             let lo = Int(raft.config.electionTimeoutMinNs / Duration.millisecond)
             let hi = Int(raft.config.electionTimeoutMaxNs / Duration.millisecond)
-            let ms = ctx.random(lo, hi, "raft.election")
+            // Staggered by peer: when every draw is 0 (the shrinker's simplest answer), peers
+            // time out one after another instead of all at once, so a calm run elects at once
+            // rather than splitting votes. Each peer's timeout is still uniform over lo...hi.
+            let range = hi - lo + 1
+            let offset = raft.id * (range / raft.peerCount)
+            let ms = lo + (ctx.random(lo, hi, "raft.election") - lo + offset) % range
             ctx.setTimer(RaftTimer.election.rawValue, after: VirtualTime(ms) * Duration.millisecond)
         }
         if ready.stopHeartbeat { ctx.cancelTimer(RaftTimer.heartbeat.rawValue) }
