@@ -34,6 +34,7 @@ let package = Package(
             name: "Scenarios",
             dependencies: [
                 "DSimCore", "DSimCheck", "Raft", "WeatherStations", "Bank", "MapReduce", "KVRaft",
+                "ShardCtrler",
             ],
             swiftSettings: v5),
         .executableTarget(
@@ -47,7 +48,9 @@ let package = Package(
             dependencies: ["KVRaft", "Raft", "Scenarios", "DSimCore", "DSimCheck"],
             swiftSettings: v5),
         .testTarget(
-            name: "ShardCtrlerTests", dependencies: ["ShardCtrler", "DSimCore"], swiftSettings: v5),
+            name: "ShardCtrlerTests",
+            dependencies: ["ShardCtrler", "Raft", "Scenarios", "DSimCore"],
+            swiftSettings: v5),
         .testTarget(
             name: "MapReduceTests", dependencies: ["MapReduce", "Scenarios", "DSimCore"],
             swiftSettings: v5),
