@@ -40,7 +40,8 @@ let package = Package(
         .executableTarget(
             name: "dsim", dependencies: ["DSimCore", "DSimCheck", "Scenarios"], swiftSettings: v5),
         .testTarget(name: "DSimCoreTests", dependencies: ["DSimCore"], swiftSettings: v5),
-        .testTarget(name: "DSimCheckTests", dependencies: ["DSimCheck"], swiftSettings: v5),
+        .testTarget(
+            name: "DSimCheckTests", dependencies: ["DSimCheck", "DSimCore"], swiftSettings: v5),
         .testTarget(
             name: "RaftTests", dependencies: ["Raft", "Scenarios", "DSimCore"], swiftSettings: v5),
         .testTarget(

@@ -1,4 +1,5 @@
 import DSimCheck
+import DSimCore
 import XCTest
 
 /// The shrinker on toy predicates whose minimal counterexample is known.
@@ -58,5 +59,44 @@ final class ShrinkerTests: XCTestCase {
         var s = Shrinker((0..<1000).map { _ in 1 }, maxAttempts: 10) { _ in true }
         let r = s.shrink()
         XCTAssertLessThanOrEqual(r.attempts, 10)
+    }
+
+    /// A toy run over lanes: each step draws a network delay, then a fault; a fault of 3
+    /// fails the run, and a delay of 7 before it is also needed. The run's size is the step
+    /// at which it fails.
+    static func toyRun(_ source: ChoiceSource) -> Int? {
+        let c = Choices(source)
+        var sawSeven = false
+        for step in 0..<50 {
+            if c.below(10, "net.delay") == 7 { sawSeven = true }
+            if c.below(5, "fuzz.fault") == 3 && sawSeven { return step + 1 }
+        }
+        return nil
+    }
+
+    func testLanesFindTheMinimumFlatDeletionCannotReach() {
+        // Faults at every step but only the last is a 3; the delay 7 comes at step 2.
+        var flat: [UInt64] = []
+        for step in 0..<12 {
+            flat.append(step == 2 ? 7 : 4)
+            flat.append(step == 11 ? 3 : 1)
+        }
+        XCTAssertEqual(Self.toyRun(.recorded(flat)), 12)
+        let labels = (0..<12).flatMap { _ in ["net.delay", "fuzz.fault"] }
+        let lanes = Choices.lanes(Array(zip(labels, flat)).map { (label: $0.0, value: $0.1) })
+        XCTAssertEqual(lanes.keys.sorted(), ["fuzz", "net"])
+        var s = LaneShrinker(lanes, size: 12) { Self.toyRun(.lanes($0)) }
+        let r = s.shrink()
+        XCTAssertEqual(r.size, 1, "fails at the first step")
+        XCTAssertEqual(r.lanes["net"], [7])
+        XCTAssertEqual(r.lanes["fuzz"], [3])
+        var again = LaneShrinker(lanes, size: 12) { Self.toyRun(.lanes($0)) }
+        XCTAssertEqual(again.shrink(), r, "deterministic")
+    }
+
+    func testLaneOfALabel() {
+        XCTAssertEqual(Choices.lane(of: "net.delay"), "net")
+        XCTAssertEqual(Choices.lane(of: "mr.fault.hang"), "mr.fault")
+        XCTAssertEqual(Choices.lane(of: "plain"), "plain")
     }
 }

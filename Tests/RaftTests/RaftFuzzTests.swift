@@ -29,12 +29,12 @@ final class RaftFuzzTests: XCTestCase {
     /// The first failing seed found for each planted bug (loop: `Runner fuzz N S 1000 BUG`).
     static let plantedSeeds:
         [(bug: String, nodes: Int, snapshots: Bool, seed: UInt64, invariant: String)] = [
-            ("no-election-restriction", 3, true, 10, "leader-completeness"),
-            ("commit-previous-term", 3, true, 391, "leader-completeness"),
+            ("no-election-restriction", 3, true, 2, "leader-completeness"),
+            ("commit-previous-term", 3, true, 51, "leader-completeness"),
             ("votedfor-not-persisted", 3, true, 1, "durable-state-lost"),
-            ("no-truncate-conflicts", 3, true, 107, "leader-completeness"),
+            ("no-truncate-conflicts", 3, true, 124, "log-matching"),
             ("stale-snapshot-install", 3, true, 23, "apply-went-backwards"),
-            ("commit-without-majority", 3, true, 1, "leader-completeness"),
+            ("commit-without-majority", 3, true, 60, "leader-completeness"),
         ]
 
     func testPlantedBugsAreCaught() {

@@ -6,8 +6,10 @@
 //
 // Passes, repeated until a whole round changes nothing or the budget is spent:
 //   1. truncate: the shortest prefix that still fails (binary search, then linear back-off);
-//   2. delete blocks of 8, 4, 2 and 1 decisions, from the end towards the start;
-//   3. zero blocks of 8, 4, 2 and 1 decisions;
+//   2. delete blocks, from the end towards the start: first large ones (a quarter of the
+//      sequence, an eighth, … down to 16) stepping a block at a time, then blocks of 8, 4, 2
+//      and 1 sliding one position at a time;
+//   3. zero blocks, the same way;
 //   4. zero one decision and delete the 1, 2 or 3 after it: a choice that picks a branch (a
 //      fault, say) is followed by the choices that branch draws (which node), and the simpler
 //      branch draws fewer, so zeroing alone shifts every later decision onto another label;
@@ -72,7 +74,9 @@ public struct Shrinker {
         while attempts < maxAttempts {
             let before = best
             truncate()
+            for k in Shrinker.largeBlocks(best.count) { deleteBlocks(k, stride: k) }
             for k in [8, 4, 2, 1] { deleteBlocks(k) }
+            for k in Shrinker.largeBlocks(best.count) { zeroBlocks(k, stride: k) }
             for k in [8, 4, 2, 1] { zeroBlocks(k) }
             zeroAndDeleteAfter()
             lowerValues()
@@ -116,17 +120,30 @@ public struct Shrinker {
         attempt(trimmed)
     }
 
-    mutating func deleteBlocks(_ k: Int) {
+    /// Block sizes above 8 for a sequence of `n` decisions: n/4, n/8, … down to 16. A long run
+    /// (thousands of decisions) is first cut in large pieces, a few runs each, before the
+    /// small blocks slide over what is left one position at a time.
+    static func largeBlocks(_ n: Int) -> [Int] {
+        var out: [Int] = []
+        var k = n / 4
+        while k >= 16 {
+            out.append(k)
+            k /= 2
+        }
+        return out
+    }
+
+    mutating func deleteBlocks(_ k: Int, stride: Int = 1) {
         var i = best.count - k
         while i >= 0 && attempts < maxAttempts {
             var c = best
             c.removeSubrange(i..<min(i + k, c.count))
             attempt(c)
-            i = min(i - 1, best.count - k)
+            i = min(i - stride, best.count - k)
         }
     }
 
-    mutating func zeroBlocks(_ k: Int) {
+    mutating func zeroBlocks(_ k: Int, stride: Int = 1) {
         var i = best.count - k
         while i >= 0 && attempts < maxAttempts {
             if best[i..<min(i + k, best.count)].contains(where: { $0 != 0 }) {
@@ -134,7 +151,7 @@ public struct Shrinker {
                 for j in i..<min(i + k, c.count) { c[j] = 0 }
                 attempt(c)
             }
-            i = min(i - 1, best.count - k)
+            i = min(i - stride, best.count - k)
         }
     }
 

@@ -1,6 +1,7 @@
 // The kvraft fuzz campaign (swarm testing). Each seed draws its own world: 3, 5 or 7 servers,
 // 1–20 clients, one key per three clients plus 0–5 more, think time, snapshots on
-// (maxraftstate 300–2000) or off, a network fault mix (`NetworkOptions.swarm`), and whether
+// (maxraftstate 300–2000) or off, a fault phase of 1–5 s (0, the shrinker's simplest
+// answer, is the shortest), a network fault mix (`NetworkOptions.swarm`), and whether
 // crashes and partitions happen at all and how often. Clients run random Get (50%), Put (20%)
 // and Append (30%) on the shared keys during the fault phase; then every fault is healed and
 // every crashed server restarted, the clients must finish within 60 s, and the main clerk
@@ -8,7 +9,7 @@
 // append appears twice or out of its client's order in a final value; with snapshots, LogSize ≤ 8×maxraftstate.
 //
 // Spec parameters (all optional; drawn when absent): servers, clients, keys, seconds (fault
-// phase, default 5), maxraftstate (-1 = off), crashes, partitions (booleans).
+// phase, drawn from 1–5), maxraftstate (-1 = off), crashes, partitions (booleans).
 import DSimCore
 import KVRaft
 
@@ -38,7 +39,8 @@ enum KVFuzz {
         let snapshots = c.chance(1, in: 2, "fuzz.snapshots")
         let drawnMax = snapshots ? c.between(300, 2000, "fuzz.maxraftstate") : -1
         return World(
-            servers: servers, clients: clients, keys: keys, seconds: ctx.int("seconds", 5),
+            servers: servers, clients: clients, keys: keys,
+            seconds: ctx.int("seconds", c.between(1, 5, "fuzz.seconds")),
             maxRaftState: ctx.int("maxraftstate", drawnMax),
             crashes: ctx.bool("crashes", c.chance(1, in: 2, "fuzz.crashes")),
             partitions: ctx.bool("partitions", c.chance(1, in: 2, "fuzz.partitions")),
