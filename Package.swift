@@ -30,6 +30,10 @@ let package = Package(
         .target(name: "MapReduce", dependencies: ["DSimCore"], swiftSettings: v5),
         .target(name: "KVRaft", dependencies: ["DSimCore", "Raft"], swiftSettings: v5),
         .target(name: "ShardCtrler", dependencies: ["DSimCore", "Raft"], swiftSettings: v5),
+        // KVRaft for the shared client vocabulary (KVOperation, KVClerkDriver).
+        .target(
+            name: "ShardKV", dependencies: ["DSimCore", "Raft", "ShardCtrler", "KVRaft"],
+            swiftSettings: v5),
         .target(
             name: "Scenarios",
             dependencies: [
@@ -48,6 +52,10 @@ let package = Package(
             swiftSettings: v5),
         .testTarget(
             name: "ShardCtrlerTests", dependencies: ["ShardCtrler", "DSimCore"], swiftSettings: v5),
+        .testTarget(
+            name: "ShardKVTests",
+            dependencies: ["ShardKV", "ShardCtrler", "KVRaft", "Scenarios", "DSimCore"],
+            swiftSettings: v5),
         .testTarget(
             name: "MapReduceTests", dependencies: ["MapReduce", "Scenarios", "DSimCore"],
             swiftSettings: v5),
