@@ -38,6 +38,7 @@ let package = Package(
             name: "Scenarios",
             dependencies: [
                 "DSimCore", "DSimCheck", "Raft", "WeatherStations", "Bank", "MapReduce", "KVRaft",
+                "ShardCtrler", "ShardKV",
             ],
             swiftSettings: v5),
         .executableTarget(
