@@ -52,7 +52,9 @@ let package = Package(
             dependencies: ["KVRaft", "Raft", "Scenarios", "DSimCore", "DSimCheck"],
             swiftSettings: v5),
         .testTarget(
-            name: "ShardCtrlerTests", dependencies: ["ShardCtrler", "DSimCore"], swiftSettings: v5),
+            name: "ShardCtrlerTests",
+            dependencies: ["ShardCtrler", "Raft", "Scenarios", "DSimCore"],
+            swiftSettings: v5),
         .testTarget(
             name: "ShardKVTests",
             dependencies: ["ShardKV", "ShardCtrler", "KVRaft", "Scenarios", "DSimCore"],
