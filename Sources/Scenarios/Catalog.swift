@@ -5,7 +5,8 @@ import DSimCore
 public enum Catalog {
     /// All systems, in a fixed order.
     public static let systems: [SystemEntry] = [
-        RaftSystem.entry, KVRaftSystem.entry, MapReduceSystem.entry, WeatherSystem.entry,
+        RaftSystem.entry, KVRaftSystem.entry, ShardKVSystem.entry, MapReduceSystem.entry,
+        WeatherSystem.entry,
         BankSystem.entry,
     ]
 

@@ -19,6 +19,8 @@ protocol KVClientHarness: AnyObject {
     func kick(_ c: Int)
     /// Runs the simulation until `condition` holds or `timeout` passes; returns whether it held.
     func run(for timeout: VirtualTime, until condition: () -> Bool) -> Bool
+    /// What a liveness failure should also report about the servers ("" for nothing).
+    var diagnostics: String { get }
 }
 
 /// How long a harness waits for one synchronous clerk call before calling it a liveness
@@ -26,6 +28,9 @@ protocol KVClientHarness: AnyObject {
 let kvCallBudgetNs = 60 * Duration.second
 
 extension KVClientHarness {
+    /// Nothing.
+    var diagnostics: String { "" }
+
     /// Number of clerks.
     var clerkCount: Int { workload.clerks.count }
 
@@ -68,7 +73,7 @@ extension KVClientHarness {
             throw fail(
                 "liveness",
                 "clerk \(c): \(op.op.name)(\(op.key)) did not complete within \(formatTime(kvCallBudgetNs))"
-            )
+                    + diagnostics)
         }
         return v
     }
@@ -100,7 +105,8 @@ extension KVClientHarness {
             let busy = workload.clerks.indices.filter { workload.clerks[$0].current != nil }
             throw fail(
                 "liveness",
-                "clerks \(busy) still had operations in flight after \(formatTime(budgetNs))")
+                "clerks \(busy) still had operations in flight after \(formatTime(budgetNs))"
+                    + diagnostics)
         }
     }
 }

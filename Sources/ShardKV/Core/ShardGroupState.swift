@@ -115,6 +115,8 @@ public struct ShardGroupState: Hashable, Sendable {
             return applyDelete(configNum: num, ids)
         case .shardsReleased(let num, let ids):
             return applyReleased(configNum: num, ids)
+        case .noop:
+            return .ok
         }
     }
 

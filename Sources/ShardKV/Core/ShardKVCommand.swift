@@ -68,6 +68,9 @@ public enum ShardKVCommand: RaftPayload {
     case deleteShards(configNum: Int, shards: [Int])
     /// The previous owner deleted the shards: the new owner's migration of them is over.
     case shardsReleased(configNum: Int, shards: [Int])
+    /// Nothing: a new leader's first entry (Raft §8), so that entries of earlier terms commit
+    /// — and their effects reach the state — even when no client writes to this group.
+    case noop
 
     /// Approximate gob size.
     public var sizeBytes: Int {
@@ -76,6 +79,7 @@ public enum ShardKVCommand: RaftPayload {
         case .config(let c): return c.sizeBytes
         case .insertShards(_, let ts): return ts.reduce(16) { $0 + $1.sizeBytes }
         case .deleteShards(_, let s), .shardsReleased(_, let s): return 16 + 8 * s.count
+        case .noop: return 8
         }
     }
 
@@ -87,6 +91,7 @@ public enum ShardKVCommand: RaftPayload {
         case .insertShards: return "insertShards"
         case .deleteShards: return "deleteShards"
         case .shardsReleased: return "shardsReleased"
+        case .noop: return "noop"
         }
     }
 }
