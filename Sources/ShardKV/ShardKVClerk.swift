@@ -133,13 +133,20 @@ public struct ShardKVClerk {
 
     /// A server answered.
     public mutating func handleReply(_ r: ShardKVReply, _ ctx: NodeContext<ShardKVNode>) {
-        guard current != nil, r.seq == seq, r.attempt == attempt else { return }
-        switch r.err {
-        case .ok:
+        guard current != nil, r.seq == seq else { return }  // an old operation's reply
+        // OK answers this operation whichever try it answers (with long reordering, replies
+        // routinely outlive the retry timer); a failure only counts for the latest try.
+        if r.err == .ok {
             current = nil
-            leaderOf[target.gid] = target.server
+            if r.attempt == attempt { leaderOf[target.gid] = target.server }
             driver.completed(clerk: index, value: r.value, now: ctx.now)
             poll(ctx)
+            return
+        }
+        guard r.attempt == attempt else { return }
+        switch r.err {
+        case .ok:
+            break
         case .wrongGroup:
             sleep(ctx)
         case .wrongLeader, .notReady:

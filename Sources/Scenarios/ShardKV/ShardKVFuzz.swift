@@ -1,16 +1,18 @@
 // The shardkv fuzz campaign (swarm testing). Each seed draws its world: 1–8 clients, 4–14 keys
 // spread over the shards, maxraftstate (off, or 200–2000 bytes), a network fault mix
-// (`NetworkOptions.swarm`), and which faults happen: crashes of single servers (inside a
+// (`NetworkOptions.swarm`), the gids (group 0's drawn in 1…900: the controller's rebalancing
+// order depends on them), and which faults happen: crashes of single servers (inside a
 // group, or of the controller) and of whole groups, partitions of the servers. During the
 // fault phase the administrator joins, leaves and moves at random (asynchronously: a
 // controller that cannot answer does not stall the test) while clients run random Get (50%),
-// Put (20%) and Append (30%). Then every fault is healed, every crashed server restarted, every
+// Put (20%) and Append (30%); with controller churn, the controller's leader is crashed shortly
+// after each controller operation. Then every fault is healed, every crashed server restarted, every
 // group joined again, the clients must finish within 60 s, and clerk 0 reads every key.
 // Checks: the history is linearizable (kv model, per key); no append appears twice or out of
 // its client's order in a final value; with snapshots, checklogs.
 //
 // Spec parameters (all optional; drawn when absent): clients, keys, seconds (fault phase,
-// default 6), maxraftstate (-1 = off), crashes, partitions (booleans).
+// default 6), maxraftstate (-1 = off), gidBase, crashes, partitions, ctrlerChurn (booleans).
 import DSimCore
 import KVRaft
 import ShardCtrler
@@ -27,6 +29,11 @@ enum ShardKVFuzz {
         var partitions: Bool
         var faultGapMs: Int
         var thinkMaxMs: Int
+        /// After each controller operation, crash the controller's leader 0–150 ms later, so
+        /// that groups may fetch the same configuration from different replicas.
+        var ctrlerChurn: Bool
+        /// The gid of group 0: the controller's rebalancing order depends on the gids.
+        var gidBase: Int
     }
 
     /// Key names whose first bytes cover every shard (key2shard = first byte mod 10).
@@ -46,7 +53,9 @@ enum ShardKVFuzz {
             crashes: ctx.bool("crashes", c.chance(1, in: 2, "fuzz.crashes")),
             partitions: ctx.bool("partitions", c.chance(1, in: 3, "fuzz.partitions")),
             faultGapMs: c.between(100, 1500, "fuzz.faultgap"),
-            thinkMaxMs: c.between(0, 30, "fuzz.think"))
+            thinkMaxMs: c.between(0, 30, "fuzz.think"),
+            ctrlerChurn: ctx.bool("ctrlerChurn", c.chance(1, in: 3, "fuzz.churn")),
+            gidBase: ctx.int("gidBase", c.between(1, 900, "fuzz.gidbase")))
     }
 
     /// Runs one seed.
@@ -55,13 +64,14 @@ enum ShardKVFuzz {
         let network = NetworkOptions.swarm(ctx.choices, maxDropPerMille: 200)
         let h = ShardKVHarness(
             ctx, clerks: w.clients, unreliable: !network.reliable, maxRaftState: w.maxRaftState,
-            network: network)
+            network: network, gidBase: w.gidBase)
         ctx.trace.observe(
             "world", node: nil,
             [
                 ("clients", .int(Int64(w.clients))), ("keys", .int(Int64(w.keys))),
                 ("maxraftstate", .int(Int64(w.maxRaftState))), ("crashes", .bool(w.crashes)),
-                ("partitions", .bool(w.partitions)), ("network", network.json),
+                ("partitions", .bool(w.partitions)), ("ctrlerChurn", .bool(w.ctrlerChurn)),
+                ("gidBase", .int(Int64(w.gidBase))), ("network", network.json),
             ])
         var appendCount = Array(repeating: 0, count: w.clients)
         h.workload.thinkMaxMs = w.thinkMaxMs
@@ -85,6 +95,7 @@ enum ShardKVFuzz {
             while h.now < end {
                 try h.sleep(ms: h.choices.between(1, w.faultGapMs, "fuzz.gap"))
                 reconfigure(h, &joined)
+                if w.ctrlerChurn { try churn(h) }
                 inject(h, w)
             }
             h.workload.stop = true
@@ -118,14 +129,37 @@ enum ShardKVFuzz {
             op = .join([h.group(gi)])
         case 1 where joined.count > 1:
             let gi = joined.remove(at: c.below(joined.count, "fuzz.gi"))
-            op = .leave([ShardKVHarness.gid(gi)])
+            op = .leave([h.gid(gi)])
         case 2:
             let gi = joined[c.below(joined.count, "fuzz.gi")]
-            op = .move(shard: c.below(shardCount, "fuzz.shard"), gid: ShardKVHarness.gid(gi))
+            op = .move(shard: c.below(shardCount, "fuzz.shard"), gid: h.gid(gi))
         default:
             return
         }
         h.sim.withNode(h.adminNode(0)) { node, ctx in node.ctrlerClerk!.call(op, ctx) }
+        h.sim.trace.observe("ctrler", node: h.adminNode(0), [("op", .string(op.name))])
+    }
+
+    /// Waits (up to 1 s) for the administrator's operation, then 0–150 ms later restarts a
+    /// crashed controller server or crashes the controller's leader.
+    static func churn(_ h: ShardKVHarness) throws {
+        let a = h.adminNode(0)
+        _ = h.run(for: Duration.second) { [sim = h.sim] in sim.node(a)?.ctrlerClerk?.isIdle == true
+        }
+        try h.sleep(ms: h.choices.between(0, 150, "fuzz.churn.delay"))
+        crashOrRestartCtrler(h)
+    }
+
+    /// Restarts a crashed controller server if there is one, else crashes the leader.
+    static func crashOrRestartCtrler(_ h: ShardKVHarness) {
+        let ctrlers = 0..<ShardKVHarness.ctrlerServers
+        if let down = ctrlers.first(where: { !h.sim.isUp($0) }) {
+            h.sim.restart(down)
+        } else if let leader = ctrlers.first(where: {
+            h.sim.node($0)?.ctrlerServer?.raft.state.isLeader == true
+        }) {
+            h.crash(leader)
+        }
     }
 
     /// One fault among those the seed enabled (or nothing).
@@ -153,6 +187,9 @@ enum ShardKVFuzz {
             h.sim.partition(members)
         case 4 where w.partitions:
             h.sim.heal()
+        case 5 where w.crashes:
+            // The controller: configurations then come from another replica.
+            crashOrRestartCtrler(h)
         default:
             break
         }

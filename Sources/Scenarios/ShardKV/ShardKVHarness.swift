@@ -39,15 +39,17 @@ final class ShardKVHarness: KVClientHarness {
     let choices: Choices
     /// Servers per controller set.
     static let ctrlerServers = 3
+    /// The gid of group 0 (100 in the originals; the fuzz draws others).
+    let gidBase: Int
     /// The gid of group gi.
-    static func gid(_ gi: Int) -> Int { 100 + gi }
+    func gid(_ gi: Int) -> Int { gidBase + gi }
 
     /// make_config(n, unreliable, maxraftstate) with `clerks` clerks; clerk c asks controller
     /// set `clerkSet(c)`.
     init(
         _ ctx: RunContext, n: Int = 3, groups: Int = 3, clerks: Int, unreliable: Bool,
         maxRaftState: Int, ctrlerSets: Int = 1, clerkSet: @escaping (Int) -> Int = { _ in 0 },
-        network: NetworkOptions? = nil
+        network: NetworkOptions? = nil, gidBase: Int = 100
     ) {
         precondition(
             n >= 1 && groups >= 1 && clerks >= 1, "n \(n) groups \(groups) clerks \(clerks)")
@@ -55,6 +57,7 @@ final class ShardKVHarness: KVClientHarness {
         self.groups = groups
         self.ctrlerSets = ctrlerSets
         self.maxRaftState = maxRaftState
+        self.gidBase = gidBase
         choices = ctx.choices
         let firstGroup = Self.ctrlerServers * ctrlerSets
         let firstAdmin = firstGroup + groups * n
@@ -72,7 +75,7 @@ final class ShardKVHarness: KVClientHarness {
         for gi in 0..<groups {
             for i in 0..<n {
                 directory.register(
-                    ShardKVDirectory.serverName(gid: Self.gid(gi), i), at: firstGroup + gi * n + i)
+                    ShardKVDirectory.serverName(gid: gidBase + gi, i), at: firstGroup + gi * n + i)
             }
         }
         func ctrlers(_ k: Int) -> [NodeID] {
@@ -102,7 +105,7 @@ final class ShardKVHarness: KVClientHarness {
                 var restoring: RaftDurable<ShardKVCommand, ShardKVSnapshot>?
                 if case .group(let d)? = persister.state { restoring = d }
                 let s = ShardKVServer(
-                    gid: Self.gid(gi), me: id - base, peers: Array(base..<base + n),
+                    gid: gidBase + gi, me: id - base, peers: Array(base..<base + n),
                     maxRaftState: maxRaftState, bugs: bugs, raftConfig: raftConfig,
                     directory: directory, restoring: restoring)
                 return ShardKVNode(
@@ -188,8 +191,8 @@ extension ShardKVHarness {
     /// The group of gid `gid`'s servers, as the test joins it.
     func group(_ gi: Int) -> ShardGroup {
         ShardGroup(
-            gid: Self.gid(gi),
-            servers: (0..<n).map { ShardKVDirectory.serverName(gid: Self.gid(gi), $0) })
+            gid: gid(gi),
+            servers: (0..<n).map { ShardKVDirectory.serverName(gid: gid(gi), $0) })
     }
 
     /// join(gi).
@@ -199,7 +202,7 @@ extension ShardKVHarness {
     /// leave(gi).
     func leave(_ gi: Int) throws { try leavem([gi]) }
     /// leavem(gis): one Leave of several groups.
-    func leavem(_ gis: [Int]) throws { try ctrler(.leave(gis.map(Self.gid))) }
+    func leavem(_ gis: [Int]) throws { try ctrler(.leave(gis.map(gid))) }
     /// mck.Query(-1).
     func queryLatest() throws -> ShardConfig { try ctrler(.query(-1))! }
 
@@ -224,13 +227,13 @@ extension ShardKVHarness {
         for gi in 0..<groups {
             for i in 0..<n {
                 guard let s = sim.node(node(gi, i))?.server else {
-                    lines.append("gid \(Self.gid(gi)) server \(i): down")
+                    lines.append("gid \(gid(gi)) server \(i): down")
                     continue
                 }
                 let st = s.state
                 let shards = (0..<shardCount).map { "\($0):\(st.shards[$0].status.name)" }
                 lines.append(
-                    "gid \(Self.gid(gi)) server \(i): config \(st.config.num) \(st.config.shards)"
+                    "gid \(gid(gi)) server \(i): config \(st.config.num) \(st.config.shards)"
                         + (s.isLeader ? " leader" : "") + " " + shards.joined(separator: " "))
             }
         }

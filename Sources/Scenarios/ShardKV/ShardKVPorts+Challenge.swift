@@ -77,7 +77,7 @@ extension ShardKVPorts {
             try h.join(1)
             // QUERY to find shards now owned by 101
             let c = try h.queryLatest()
-            let owned = c.shards.map { $0 == ShardKVHarness.gid(1) }
+            let owned = c.shards.map { $0 == h.gid(1) }
             // Wait for migration to new config to complete, and for clients to start using
             // this updated config.
             try h.sleep(ms: 1000)
@@ -112,7 +112,7 @@ extension ShardKVPorts {
             let (ka, va) = try putKeys(h, 10) { _ in "100" }
             // QUERY to find shards owned by 102
             let c = try h.queryLatest()
-            let owned = c.shards.map { $0 == ShardKVHarness.gid(2) }
+            let owned = c.shards.map { $0 == h.gid(2) }
             // KILL 100
             h.shutdownGroup(0)
             // LEAVE 100 + 102: 101 can get old shards from 102, but not from 100. 101 should
