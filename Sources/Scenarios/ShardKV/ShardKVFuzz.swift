@@ -2,7 +2,7 @@
 // spread over the shards, maxraftstate (off, or 200–2000 bytes), a network fault mix
 // (`NetworkOptions.swarm`), the gids (group 0's drawn in 1…900: the controller's rebalancing
 // order depends on them), and which faults happen: crashes of single servers (inside a
-// group, or of the controller) and of whole groups, partitions of the servers. During the
+// group, or of the controller) and of whole groups, partitions of all the nodes. During the
 // fault phase the administrator joins, leaves and moves at random (asynchronously: a
 // controller that cannot answer does not stall the test) while clients run random Get (50%),
 // Put (20%) and Append (30%); with controller churn, the controller's leader is crashed shortly
@@ -183,7 +183,8 @@ enum ShardKVFuzz {
         case 3 where w.partitions:
             let parts = c.between(2, 3, "fuzz.parts")
             var members = Array(repeating: [Int](), count: parts)
-            for i in 0..<servers { members[c.below(parts, "fuzz.part")].append(i) }
+            // Every node, clerks included, lands in one part.
+            for i in 0..<h.sim.nodeCount { members[c.below(parts, "fuzz.part")].append(i) }
             h.sim.partition(members)
         case 4 where w.partitions:
             h.sim.heal()
