@@ -59,70 +59,16 @@ final class ShardKVHarness: KVClientHarness {
         self.maxRaftState = maxRaftState
         self.gidBase = gidBase
         choices = ctx.choices
-        let firstGroup = Self.ctrlerServers * ctrlerSets
-        let firstAdmin = firstGroup + groups * n
-        let firstClerk = firstAdmin + ctrlerSets
-        let workload = KVWorkload(
-            clerks: clerks, firstNode: firstClerk, trace: ctx.trace, choices: ctx.choices)
-        self.workload = workload
+        let factory = ShardKVNodeFactory(
+            ctx, n: n, groups: groups, clerks: clerks, ctrlerSets: ctrlerSets,
+            maxRaftState: maxRaftState, gidBase: gidBase, clerkSet: clerkSet,
+            directory: directory)
+        workload = factory.workload
         var net = network ?? NetworkOptions()
         if network == nil { net.reliable = !unreliable }
-        let bugs = ShardKVBugs(names: ctx.planted)
-        let ctrlerBugs = CtrlerBugs(names: ctx.planted)
-        var raftConfig = RaftConfig()
-        raftConfig.bugs = RaftBugs(names: ctx.planted)
-        let directory = self.directory
-        for gi in 0..<groups {
-            for i in 0..<n {
-                directory.register(
-                    ShardKVDirectory.serverName(gid: gidBase + gi, i), at: firstGroup + gi * n + i)
-            }
-        }
-        func ctrlers(_ k: Int) -> [NodeID] {
-            Array(Self.ctrlerServers * k..<Self.ctrlerServers * (k + 1))
-        }
-        // A fresh client id per incarnation of every node that embeds a clerk.
-        var nextClientId = 1_000
-        func freshId() -> Int {
-            nextClientId += 1
-            return nextClientId
-        }
         sim = SansIOSimulation(
-            count: firstClerk + clerks, choices: ctx.choices, trace: ctx.trace, network: net
-        ) { id, persister in
-            if id < firstGroup {
-                let k = id / Self.ctrlerServers
-                var d: CtrlerDurable?
-                if case .ctrler(let saved)? = persister.state { d = saved }
-                return ShardKVNode(
-                    ctrlerServer: CtrlerServer(
-                        me: id - Self.ctrlerServers * k, peers: ctrlers(k), bugs: ctrlerBugs,
-                        raftConfig: RaftConfig(), restoring: d))
-            }
-            if id < firstAdmin {
-                let gi = (id - firstGroup) / n
-                let base = firstGroup + gi * n
-                var restoring: RaftDurable<ShardKVCommand, ShardKVSnapshot>?
-                if case .group(let d)? = persister.state { restoring = d }
-                let s = ShardKVServer(
-                    gid: gidBase + gi, me: id - base, peers: Array(base..<base + n),
-                    maxRaftState: maxRaftState, bugs: bugs, raftConfig: raftConfig,
-                    directory: directory, restoring: restoring)
-                return ShardKVNode(
-                    server: s, ctrlerClerk: CtrlerClerk(clientId: freshId(), servers: ctrlers(0)))
-            }
-            if id < firstClerk {
-                return ShardKVNode(
-                    admin: CtrlerClerk(clientId: freshId(), servers: ctrlers(id - firstAdmin)))
-            }
-            let c = id - firstClerk
-            let clerk = ShardKVClerk(
-                index: c, clientId: freshId(), retryNs: 100 * Duration.millisecond,
-                driver: workload, directory: directory)
-            return ShardKVNode(
-                clerk: clerk,
-                ctrlerClerk: CtrlerClerk(clientId: freshId(), servers: ctrlers(clerkSet(c))))
-        }
+            count: factory.nodeCount, choices: ctx.choices, trace: ctx.trace, network: net,
+            make: factory.make)
     }
 
     /// Virtual now.
