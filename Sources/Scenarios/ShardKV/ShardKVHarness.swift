@@ -39,6 +39,9 @@ final class ShardKVHarness: KVClientHarness {
     let choices: Choices
     /// Servers per controller set.
     static let ctrlerServers = 3
+    /// Each configuration number a group server was seen in, with that configuration and the
+    /// first server seen in it.
+    var seenConfigs: [Int: (config: ShardConfig, gi: Int, i: Int)] = [:]
     /// The gid of group 0 (100 in the originals; the fuzz draws others).
     let gidBase: Int
     /// The gid of group gi.
@@ -94,10 +97,35 @@ final class ShardKVHarness: KVClientHarness {
         sim.run(for: timeout, until: condition)
     }
 
-    /// time.Sleep in virtual time.
+    /// time.Sleep in virtual time (then the configuration-agreement checkpoint).
     func sleep(ms: Int) throws {
         sim.runFor(VirtualTime(ms) * Duration.millisecond)
+        checkConfigAgreement()
         try check()
+    }
+
+    /// Invariant `config-agreement`: every group server that is in configuration N is in the
+    /// same configuration N (groups must see one sequence of configurations, or two groups
+    /// serve one shard, or one waits forever for a shard nobody offers). Checked at the
+    /// harness's checkpoints; `seenConfigs` is looked up by number only.
+    func checkConfigAgreement() {
+        for gi in 0..<groups {
+            for i in 0..<n {
+                guard let c = sim.node(node(gi, i))?.server?.state.config else { continue }
+                guard let seen = seenConfigs[c.num] else {
+                    seenConfigs[c.num] = (c, gi, i)
+                    continue
+                }
+                if seen.config != c {
+                    _ = fail(
+                        "config-agreement",
+                        "gid \(gid(gi)) server \(i) is in configuration \(c.num) \(c.shards), "
+                            + "gid \(gid(seen.gi)) server \(seen.i) was in \(c.num) \(seen.config.shards)"
+                    )
+                    return
+                }
+            }
+        }
     }
 
     /// A harness random number in `0..<bound`.
