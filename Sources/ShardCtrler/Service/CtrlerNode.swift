@@ -45,6 +45,13 @@ public protocol CtrlerDriver: AnyObject {
     func completed(clerk: Int, _ done: CtrlerCompletion, now: VirtualTime)
 }
 
+/// Watches the servers of a controller simulation from outside (a checker): called after every
+/// event a server handled — its boot, a message, a timer — with the server's new value.
+public protocol CtrlerObserver: AnyObject {
+    /// Server node `ctx.id` finished handling an event.
+    func serverStepped(_ server: CtrlerServer<CtrlerNodeBinding>, _ ctx: NodeContext<CtrlerNode>)
+}
+
 /// The binding of the controller-only simulation: messages are `CtrlerMessage` themselves.
 public enum CtrlerNodeBinding: CtrlerBinding {
     /// The controller node.
@@ -76,13 +83,19 @@ public struct CtrlerNode: SansIONode {
     let driver: CtrlerDriver?
     /// The links of the simulation.
     let links: CtrlerLinks
+    /// The checker watching the servers, if any (not part of the state).
+    let observer: CtrlerObserver?
     /// The think-time timer of a clerk node.
     static let nextTimer = 3
 
-    /// A server node.
-    public init(server: CtrlerServer<CtrlerNodeBinding>, links: CtrlerLinks) {
+    /// A server node, watched by `observer`.
+    public init(
+        server: CtrlerServer<CtrlerNodeBinding>, links: CtrlerLinks,
+        observer: CtrlerObserver? = nil
+    ) {
         self.server = server
         self.links = links
+        self.observer = observer
         clerkIndex = -1
         driver = nil
     }
@@ -96,11 +109,15 @@ public struct CtrlerNode: SansIONode {
         self.links = links
         clerkIndex = index
         self.driver = driver
+        observer = nil
     }
 
     /// Boots the server's Raft peer or picks the clerk's first server.
     public mutating func boot(_ ctx: NodeContext<CtrlerNode>) {
-        server?.boot(ctx)
+        if server != nil {
+            server!.boot(ctx)
+            observer?.serverStepped(server!, ctx)
+        }
         clerk?.boot(ctx)
     }
 
@@ -121,14 +138,19 @@ public struct CtrlerNode: SansIONode {
             guard let done = clerk?.handleReply(r, from: from, ctx) else { return }
             driver?.completed(clerk: clerkIndex, done, now: ctx.now)
             poll(ctx)
-        } else {
-            server?.receive(m, from: from, ctx)
+        } else if server != nil {
+            server!.receive(m, from: from, ctx)
+            observer?.serverStepped(server!, ctx)
         }
     }
 
     /// Dispatches a timer.
     public mutating func timerFired(_ key: Int, _ ctx: NodeContext<CtrlerNode>) {
-        if server?.timerFired(key, ctx) == true || clerk?.timerFired(key, ctx) == true { return }
+        if server?.timerFired(key, ctx) == true {
+            observer?.serverStepped(server!, ctx)
+            return
+        }
+        if clerk?.timerFired(key, ctx) == true { return }
         precondition(key == Self.nextTimer && clerk != nil, "unknown timer \(key)")
         poll(ctx)
     }

@@ -24,9 +24,14 @@ public struct CtrlerBugs: OptionSet, Hashable, Sendable {
     /// Rebalance in an order that depends on the server (as iterating a Go map does), so
     /// replicas applying the same Join/Leave compute different configurations.
     public static let rebalanceMapOrder = CtrlerBugs(rawValue: 1 << 0)
+    /// A leader answers Query from its applied state without going through the log (a
+    /// deposed or freshly elected leader answers with a stale configuration).
+    public static let staleQuery = CtrlerBugs(rawValue: 1 << 1)
 
     /// The bugs by their planted names.
-    public static let byName: [(String, CtrlerBugs)] = [("rebalance-map-order", .rebalanceMapOrder)]
+    public static let byName: [(String, CtrlerBugs)] = [
+        ("rebalance-map-order", .rebalanceMapOrder), ("stale-query", .staleQuery),
+    ]
 
     /// The set named by `names` (unknown names are ignored).
     public init<S: Sequence>(names: S) where S.Element == String {
@@ -40,6 +45,8 @@ public struct CtrlerBugs: OptionSet, Hashable, Sendable {
 public struct CtrlerServer<B: CtrlerBinding> {
     /// The Raft peer, the configurations and the waiting requests.
     public private(set) var host: RaftHost<CtrlerHostBinding<B>>
+    /// Planted bugs.
+    public let bugs: CtrlerBugs
 
     /// Builds server `me` of the controller servers at nodes `peers` from its persisted state
     /// (nil when fresh). The labs' controller never snapshots (`maxRaftState` -1).
@@ -47,6 +54,7 @@ public struct CtrlerServer<B: CtrlerBinding> {
         me: Int, peers: [NodeID], bugs: CtrlerBugs, raftConfig: RaftConfig,
         maxRaftState: Int = -1, restoring: CtrlerDurable?
     ) {
+        self.bugs = bugs
         var state = CtrlerState()
         if bugs.contains(.rebalanceMapOrder) { state.bugOrderSalt = Self.salt(me) }
         host = RaftHost(
@@ -91,6 +99,10 @@ public struct CtrlerServer<B: CtrlerBinding> {
     ) {
         let ticket = CtrlerTicket(
             clerk: clerk, clientId: r.clientId, seq: r.seq, attempt: r.attempt)
+        if bugs.contains(.staleQuery), case .query(let n) = r.op, raft.state.isLeader {
+            CtrlerHostBinding<B>.answered(ticket, state.query(n), ctx)
+            return
+        }
         host.start(CtrlerCommand(client: r.clientId, seq: r.seq, op: r.op), ticket: ticket, ctx)
     }
 }
