@@ -30,11 +30,15 @@ let package = Package(
         .target(name: "MapReduce", dependencies: ["DSimCore"], swiftSettings: v5),
         .target(name: "KVRaft", dependencies: ["DSimCore", "Raft"], swiftSettings: v5),
         .target(name: "ShardCtrler", dependencies: ["DSimCore", "Raft"], swiftSettings: v5),
+        // KVRaft for the shared client vocabulary (KVOperation, KVClerkDriver).
+        .target(
+            name: "ShardKV", dependencies: ["DSimCore", "Raft", "ShardCtrler", "KVRaft"],
+            swiftSettings: v5),
         .target(
             name: "Scenarios",
             dependencies: [
                 "DSimCore", "DSimCheck", "Raft", "WeatherStations", "Bank", "MapReduce", "KVRaft",
-                "ShardCtrler",
+                "ShardCtrler", "ShardKV",
             ],
             swiftSettings: v5),
         .executableTarget(
@@ -51,6 +55,10 @@ let package = Package(
         .testTarget(
             name: "ShardCtrlerTests",
             dependencies: ["ShardCtrler", "Raft", "Scenarios", "DSimCore"],
+            swiftSettings: v5),
+        .testTarget(
+            name: "ShardKVTests",
+            dependencies: ["ShardKV", "ShardCtrler", "KVRaft", "Scenarios", "DSimCore"],
             swiftSettings: v5),
         .testTarget(
             name: "MapReduceTests", dependencies: ["MapReduce", "Scenarios", "DSimCore"],

@@ -5,8 +5,8 @@ import DSimCore
 public enum Catalog {
     /// All systems, in a fixed order.
     public static let systems: [SystemEntry] = [
-        RaftSystem.entry, KVRaftSystem.entry, ShardCtrlerSystem.entry, MapReduceSystem.entry,
-        WeatherSystem.entry, BankSystem.entry,
+        RaftSystem.entry, KVRaftSystem.entry, ShardCtrlerSystem.entry, ShardKVSystem.entry,
+        MapReduceSystem.entry, WeatherSystem.entry, BankSystem.entry,
     ]
 
     /// The system called `name`, if any.

@@ -135,7 +135,7 @@ enum KVFuzz {
         guard lin == .ok else { return lin }
         do {
             for (k, v) in finals.enumerated() {
-                try checkAppendsOnce(h, key: "k\(k)", v)
+                try h.checkAppendsOnce(key: "k\(k)", v)
             }
             try KVGenericTest.checkSizes(h, w.maxRaftState)
         } catch let v as Violation {
@@ -144,25 +144,5 @@ enum KVFuzz {
             return .violation(Violation("harness-error", "\(error)"))
         }
         return .ok
-    }
-
-    /// Each append to `key` appears at most once in `v`, and a client's appends that appear
-    /// do so in the order it issued them (a Put erases a prefix, never reorders; presence is
-    /// the linearizability check's job).
-    static func checkAppendsOnce(_ h: KVHarness, key: String, _ v: String) throws {
-        let hay = Array(v.utf8)
-        var lastOffset = Array(repeating: -1, count: h.clerkCount)
-        for op in h.workload.history.operations {  // in call order: per client, issue order
-            guard case .append(let k, let value) = op.input, k == key else { continue }
-            let hits = KVHarness.occurrences(of: Array(value.utf8), in: hay, limit: 2)
-            if hits.count > 1 {
-                throw h.fail("duplicate-element", "duplicate element \(value) in key \(key): \(v)")
-            }
-            guard let off = hits.first else { continue }
-            if off <= lastOffset[op.client] {
-                throw h.fail("wrong-order", "wrong order for element \(value) in key \(key): \(v)")
-            }
-            lastOffset[op.client] = off
-        }
     }
 }

@@ -1,16 +1,14 @@
 // kvraft/config.go in virtual time: servers and clerks in one simulation of `KVNode`s, the
 // harness operations the tests use (ShutdownServer, StartServer, partition, ConnectAll,
 // makeClient(subset), LogSize, SnapshotSize), synchronous clerk calls for the test's own
-// steps, and the end-of-run checks: the history is checked with the kv model (per key), an
-// illegal history is a `linearizability` violation naming the operations that cannot be
-// placed, and a checker timeout is `unknown`, never ok.
+// steps, and the end-of-run checks (shared with shardkv: `KVClientHarness`).
 import DSimCheck
 import DSimCore
 import KVRaft
 import Raft
 
 /// The kvraft test harness over one simulation.
-final class KVHarness {
+final class KVHarness: KVClientHarness {
     /// The simulation (servers are nodes 0..<n, clerk c is node n + c).
     let sim: SansIOSimulation<KVNode>
     /// Who can reach whom.
@@ -25,9 +23,6 @@ final class KVHarness {
     let choices: Choices
     /// Go's electionTimeout in the kvraft tests.
     static let electionTimeoutNs = Duration.second
-    /// How long the harness waits for one synchronous clerk call before calling it a liveness
-    /// failure (the originals wait forever, up to the 120 s test limit).
-    static let callBudgetNs = 60 * Duration.second
 
     /// make_config(n, unreliable, maxraftstate) with `clerks` clerks.
     init(
@@ -68,25 +63,17 @@ final class KVHarness {
 
     /// Virtual now.
     var now: VirtualTime { sim.now }
-    /// Number of clerks.
-    var clerkCount: Int { workload.clerks.count }
 
-    /// Throws the first violation seen so far.
-    func check() throws {
-        if let v = sim.violation ?? workload.violation { throw v }
+    /// The simulation's first violation.
+    var simViolation: Violation? {
+        get { sim.violation }
+        set { sim.violation = newValue }
     }
 
     /// time.Sleep in virtual time.
     func sleep(ms: Int) throws {
         sim.runFor(VirtualTime(ms) * Duration.millisecond)
         try check()
-    }
-
-    /// Fails the run with check `name`.
-    func fail(_ name: String, _ message: String) -> Violation {
-        let v = Violation(name, message)
-        if sim.violation == nil { sim.violation = v }
-        return v
     }
 
     /// A harness random number in `0..<bound`.
@@ -97,67 +84,9 @@ final class KVHarness {
         sim.withNode(n + c) { node, ctx in node.clerk!.poll(ctx) }
     }
 
-    /// Queues `op` on clerk `c` and starts it when the clerk is free (a goroutine's call).
-    func start(_ c: Int, _ op: KVOperation) {
-        workload.clerks[c].script.append(op)
-        kick(c)
-    }
-
-    /// Clerk `c` performs `op` and the harness waits for it up to `timeoutNs`; returns its
-    /// value, or nil when it did not complete in time.
-    func perform(_ c: Int, _ op: KVOperation, timeoutNs: VirtualTime = callBudgetNs) throws
-        -> String?
-    {
-        let target =
-            workload.clerks[c].completed + workload.clerks[c].script.count
-            - workload.clerks[c].head + (workload.clerks[c].current == nil ? 0 : 1) + 1
-        start(c, op)
-        let done = sim.run(for: timeoutNs) { [workload] in workload.clerks[c].completed >= target }
-        try check()
-        return done ? workload.clerks[c].lastValue : nil
-    }
-
-    /// A synchronous call that must complete within the call budget.
-    @discardableResult
-    func call(_ c: Int, _ op: KVOperation) throws -> String {
-        guard let v = try perform(c, op) else {
-            throw fail(
-                "liveness",
-                "clerk \(c): \(op.op.name)(\(op.key)) did not complete within \(formatTime(Self.callBudgetNs))"
-            )
-        }
-        return v
-    }
-
-    /// Get through clerk `c`.
-    func get(_ c: Int, _ key: String) throws -> String { try call(c, KVOperation(.get, key)) }
-    /// Put through clerk `c`.
-    func put(_ c: Int, _ key: String, _ value: String) throws {
-        try call(c, KVOperation(.put, key, value))
-    }
-    /// Append through clerk `c`.
-    func append(_ c: Int, _ key: String, _ value: String) throws {
-        try call(c, KVOperation(.append, key, value))
-    }
-
-    /// config.go `check`: Get(key) through clerk `c` must be `expected`.
-    func checkValue(_ c: Int, _ key: String, _ expected: String) throws {
-        let v = try get(c, key)
-        if v != expected {
-            throw fail("get-wrong-value", "Get(\(key)): expected:\n\(expected)\nreceived:\n\(v)")
-        }
-    }
-
-    /// Runs until no clerk has work left, or fails after `budgetNs`.
-    func waitClientsDone(budgetNs: VirtualTime = callBudgetNs) throws {
-        let done = sim.run(for: budgetNs) { [workload] in workload.isQuiet }
-        try check()
-        if !done {
-            let busy = workload.clerks.indices.filter { workload.clerks[$0].current != nil }
-            throw fail(
-                "liveness",
-                "clerks \(busy) still had operations in flight after \(formatTime(budgetNs))")
-        }
+    /// Runs the simulation until `condition` holds or `timeout` passes.
+    func run(for timeout: VirtualTime, until condition: () -> Bool) -> Bool {
+        sim.run(for: timeout, until: condition)
     }
 }
 

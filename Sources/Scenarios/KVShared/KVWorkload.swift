@@ -43,7 +43,8 @@ final class KVWorkload: KVClerkDriver {
     let choices: Choices
     /// Generated operations stop being started once set.
     var stop = false
-    /// Largest think time between generated operations.
+    /// Smallest and largest think time between generated operations.
+    var thinkMinMs = 0
     var thinkMaxMs = 0
     /// Makes clerk `c`'s next operation (GenericTest's loop body).
     var generator: ((Int) -> KVOperation)?
@@ -68,7 +69,7 @@ final class KVWorkload: KVClerkDriver {
         guard clerks[c].isGenerating, !stop, let generate = generator else { return .idle }
         if clerks[c].mustThink && thinkMaxMs > 0 {
             clerks[c].mustThink = false
-            let ms = choices.between(0, thinkMaxMs, "kv.think")
+            let ms = choices.between(thinkMinMs, thinkMaxMs, "kv.think")
             if ms > 0 { return .pause(VirtualTime(ms) * Duration.millisecond) }
         }
         clerks[c].mustThink = true

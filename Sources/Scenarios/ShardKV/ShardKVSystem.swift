@@ -1,0 +1,33 @@
+// The shardkv system as the command line sees it: the 14 ports of shardkv/test_test.go, the
+// fuzz campaign, and the planted bugs (the group's two and the controller's one).
+import DSimCore
+import ShardKV
+
+/// The shardkv system entry.
+public enum ShardKVSystem {
+    /// `--system shardkv`.
+    public static let entry = SystemEntry(
+        name: "shardkv",
+        summary:
+            "replica groups serving shards: config polling, shard migration, exactly-once across moves",
+        scenarios: ShardKVPorts.all + [
+            Scenario(
+                system: "shardkv", name: "fuzz",
+                summary:
+                    "random joins, leaves, moves, client traffic, crashes, partitions; linearizability",
+                run: ShardKVFuzz.run)
+        ],
+        plantedBugs: [
+            PlantedBug(
+                "serve-before-arrival",
+                "a group serves a shard as soon as it owns it, before the data arrives"),
+            PlantedBug(
+                "dup-table-not-moved",
+                "a migrated shard carries its data but not its duplicate table"),
+            PlantedBug(
+                "rebalance-map-order",
+                "controller replicas rebalance in a per-server order and disagree on configurations"
+            ),
+        ],
+        fuzzScenario: "fuzz")
+}
