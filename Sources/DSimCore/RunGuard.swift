@@ -6,7 +6,7 @@
 // shrinking always terminate. The bounds are far above what any real scenario uses.
 
 /// Stops runs whose virtual time stalls or whose event count explodes (or passes the trace's
-/// `eventCap`, when a shrinker set one).
+/// `lineCap` or `stepCap`, when a shrinker set them).
 public struct RunGuard: Sendable {
     /// Events allowed at one virtual instant. Default 5,000,000.
     public var eventsPerInstantMax = 5_000_000
@@ -29,9 +29,13 @@ public struct RunGuard: Sendable {
         if choices.shouldHalt {
             return Violation("replay-diverged", "the run left the recorded path; stopped")
         }
-        if trace.eventCount > trace.eventCap {
+        trace.steps &+= 1
+        if trace.steps > trace.stepCap {
+            return Violation("step-cap", "more than \(trace.stepCap) steps: the run spins")
+        }
+        if trace.nextLine - 1 > trace.lineCap {
             return Violation(
-                "event-cap", "more than \(trace.eventCap) events: larger than the run to beat")
+                "line-cap", "more than \(trace.lineCap) lines: larger than the run to beat")
         }
         total &+= 1
         if time == lastTime {

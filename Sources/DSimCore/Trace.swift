@@ -21,11 +21,23 @@ public final class TraceRecorder {
     public private(set) var lines: [String] = []
     /// The number of the next line to be written.
     public private(set) var nextLine: TraceLine = 2
-    /// Observation lines so far (recorded or only counted): the size a shrinker minimizes.
+    /// Observation lines so far (recorded or only counted).
     public private(set) var eventCount = 0
-    /// A run with more observations than this is stopped (`RunGuard`): a shrinker keeps only
-    /// candidates no larger than its best, so it need not run a larger one to the end.
-    public var eventCap = Int.max
+    /// A run with more lines than this (decisions and observations, after the header) is
+    /// stopped (`RunGuard`): a shrinker keeps only candidates no larger than its best, so it
+    /// need not run a larger one to the end.
+    public var lineCap = Int.max
+    /// Kernel steps so far (counted by `RunGuard`), and the most a run may take before it is
+    /// stopped: a shrinker allows a few times the original's, so a candidate that spins (zero
+    /// delays, a Zeno loop) costs little instead of running up to the guard's own bounds.
+    public var steps = 0
+    /// See `steps`.
+    public var stepCap = Int.max
+    /// Shrinking: the search iterations a history check at the end of the run may spend per
+    /// partition before it answers unknown (nil: no limit). Counted, not timed, so a shrink's
+    /// result is the same on every machine; a candidate whose history is hard to check is
+    /// rejected quickly instead of costing the checker's wall-clock timeout.
+    public var checkIterationsMax: Int?
     /// Virtual-time source for lines; set by the simulation that owns this recorder.
     public var clock: () -> VirtualTime = { 0 }
 

@@ -64,6 +64,8 @@ public struct RunResult {
     public var lineCount: Int
     /// Observation lines counted (recorded or not).
     public var eventCount: Int = 0
+    /// Kernel steps taken (`RunGuard`).
+    public var steps: Int = 0
     /// Virtual time when the scenario returned.
     public var virtualTime: VirtualTime = 0
     /// Replay only: the first recorded decision that the header's seed would not have given.
@@ -76,13 +78,17 @@ public struct RunResult {
 public enum Runner {
     /// Runs `request` with decisions from `source`; records lines when `record` is true.
     /// `verifySeed` (replay of a seed-made trace) checks each recorded decision against it.
-    /// `eventCap` stops the run once it has more observations (shrinking).
+    /// `lineCap` and `stepCap` stop the run once it has more lines or kernel steps, and
+    /// `checkIterationsMax` bounds its history check (shrinking).
     public static func run(
         _ request: RunRequest, source: ChoiceSource, record: Bool, build: BuildInfo,
-        verifySeed: UInt64? = nil, expectLabels: [String]? = nil, eventCap: Int = .max
+        verifySeed: UInt64? = nil, expectLabels: [String]? = nil, lineCap: Int = .max,
+        stepCap: Int = .max, checkIterationsMax: Int? = nil
     ) -> RunResult {
         let trace = TraceRecorder(recording: record)
-        trace.eventCap = eventCap
+        trace.lineCap = lineCap
+        trace.stepCap = stepCap
+        trace.checkIterationsMax = checkIterationsMax
         let choices = Choices(source)
         choices.trace = trace
         if let s = verifySeed { choices.verify(againstSeed: s) }
@@ -104,7 +110,8 @@ public enum Runner {
         }
         return RunResult(
             verdict: verdict, lines: trace.lines, decisions: choices.count,
-            lineCount: trace.nextLine - 1, eventCount: trace.eventCount, virtualTime: endTime,
+            lineCount: trace.nextLine - 1, eventCount: trace.eventCount, steps: trace.steps,
+            virtualTime: endTime,
             firstMismatch: choices.firstMismatch, firstLabelMismatch: choices.firstLabelMismatch)
     }
 

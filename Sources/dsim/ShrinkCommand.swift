@@ -11,6 +11,8 @@ enum ShrinkCommand {
     /// Candidate runs a shrink may try. A count, not seconds, so the result is the same on any
     /// machine; the wall-clock budget is only a safety stop, and hitting it is reported.
     static let defaultMaxRuns = 200_000
+    /// History-check budgets (search iterations per key) tried on the input, smallest first.
+    static let checkBudgets: [Int?] = [1 << 18, 1 << 22, nil]
 
     static let help = """
         usage: dsim shrink TRACE [--out FILE] [--budget SECONDS] [--max-runs N]
@@ -58,9 +60,10 @@ enum ShrinkCommand {
         return Exit.ok
     }
 
-    /// Shrinks `decisions`; nil if they do not fail `invariant` to begin with. Three phases
-    /// share the budgets: the flat sequence (`Shrinker`), then lane by lane (`LaneShrinker`:
-    /// edits one concern without shifting the others), then the flat sequence of the result.
+    /// Shrinks `decisions`; nil if they do not fail `invariant` to begin with. The phases share
+    /// the budgets: lane by lane (`LaneShrinker`: edits one concern without shifting the
+    /// others) with the cheap passes, then the same on the flat sequence (`Shrinker`); then
+    /// every pass, lanes then flat, again while a round makes the run smaller.
     static func shrink(
         _ request: RunRequest, _ decisions: [Decision], invariant: String, maxRuns: Int,
         budget: Double
@@ -68,22 +71,37 @@ enum ShrinkCommand {
         let build = buildInfo
         let start = wallSeconds()
         var outOfTime = false
-        var bestEvents = Int.max
-        /// The run's size if it still fails `invariant`, else nil: its events first (what a
-        /// reader follows), then its lines. A candidate with more events than the best cannot
-        /// be kept, so its run is stopped there.
+        var bestLines = Int.max
+        var executed = 0
+        var stepCap = Int.max
+        var checkIterationsMax: Int?
+        /// The run's size if it still fails `invariant`, else nil: its lines first (decisions
+        /// and events: what the trace holds), then its events. A candidate with more lines
+        /// than the best cannot be kept, so its run is stopped there.
         func measure(_ source: ChoiceSource) -> Int? {
             if wallSeconds() - start > budget {
                 outOfTime = true
                 return nil
             }
+            executed += 1
             let r = Runner.run(
-                request, source: source, record: false, build: build, eventCap: bestEvents)
+                request, source: source, record: false, build: build, lineCap: bestLines,
+                stepCap: stepCap, checkIterationsMax: checkIterationsMax)
+            if stepCap == .max { stepCap = max(100_000, 4 * r.steps) }
             guard case .violation(let v) = r.verdict, v.invariant == invariant else { return nil }
-            bestEvents = min(bestEvents, r.eventCount)
-            return r.eventCount << 24 + min(r.lineCount, 1 << 24 - 1)
+            bestLines = min(bestLines, r.lineCount)
+            return r.lineCount << 24 + min(r.eventCount, 1 << 24 - 1)
         }
-        guard var size = measure(.recorded(decisions.map(\.value))) else { return nil }
+        // The smallest history-check budget under which the input still fails, so that no
+        // candidate spends long in the linearizability search (nil: no limit).
+        var original: Int?
+        for cap in ShrinkCommand.checkBudgets {
+            checkIterationsMax = cap
+            stepCap = .max
+            original = measure(.recorded(decisions.map(\.value)))
+            if original != nil { break }
+        }
+        guard var size = original else { return nil }
         var lastPrint = start
         var runs = 0
         var improvements = 0
@@ -94,35 +112,46 @@ enum ShrinkCommand {
                 eprint("  shrinking: \(runs + attempts) runs, \(left) decisions left")
             }
         }
-        func flat(_ d: [UInt64]) -> [UInt64] {
+        func flat(_ d: [UInt64], coarse: Bool) -> [UInt64] {
             var s = Shrinker(d, size: size, maxAttempts: maxRuns - runs, progress: progress) {
                 measure(.recorded($0))
             }
-            let r = s.shrink()
+            let r = s.shrink(coarse: coarse)
             runs += r.attempts
             improvements += r.improvements
             size = s.bestSize
             return r.decisions
         }
-        var current = flat(decisions.map(\.value))
-        if runs < maxRuns {
-            let recorded = Runner.run(
-                request, source: .recorded(current), record: true, build: build)
+        func laned(_ d: [UInt64], coarse: Bool) -> [UInt64] {
+            guard runs < maxRuns else { return d }
+            let recorded = Runner.run(request, source: .recorded(d), record: true, build: build)
             var s = LaneShrinker(
                 Choices.lanes(decisionsIn(recorded.lines)), size: size,
                 maxAttempts: maxRuns - runs, progress: progress
             ) { measure(.lanes($0)) }
-            let r = s.shrink()
+            let r = s.shrink(coarse: coarse)
             runs += r.attempts
             improvements += r.improvements
             size = r.size
-            let laned = Runner.run(request, source: .lanes(r.lanes), record: true, build: build)
-            current = flat(decisionsIn(laned.lines).map(\.value))
+            let result = Runner.run(request, source: .lanes(r.lanes), record: true, build: build)
+            return decisionsIn(result.lines).map(\.value)
         }
+        // Lanes first: the short ones (the world, the fault mix) get every pass, the long ones
+        // (the network's delays) the cheap ones; then the flat sequence's cheap passes.
+        var current = laned(decisions.map(\.value), coarse: true)
+        current = flat(current, coarse: true)
+        // Every pass, lanes then flat, until a round changes nothing (or a budget is spent).
+        var before = size
+        repeat {
+            before = size
+            current = laned(current, coarse: false)
+            current = flat(current, coarse: false)
+        } while size < before && runs < maxRuns && !outOfTime
         let elapsed = wallSeconds() - start
         print(
             String(
-                format: "shrink: %d runs, %d improvements, %.1f s%@", runs, improvements, elapsed,
+                format: "shrink: %d runs, %d improvements, %.1f s%@", executed, improvements,
+                elapsed,
                 outOfTime
                     ? " (stopped by the time budget)"
                     : runs >= maxRuns ? " (run budget spent)" : ""))

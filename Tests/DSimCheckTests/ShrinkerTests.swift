@@ -55,6 +55,20 @@ final class ShrinkerTests: XCTestCase {
         XCTAssertEqual(r.decisions, [50, 9], "d[0] stays at 50: the shortest run wins first")
     }
 
+    /// The coarse round gives a short sequence every pass (a world of a few draws is worth
+    /// lowering value by value) but a long one only truncation and large blocks.
+    func testCoarseRoundLowersShortSequencesOnly() {
+        let fails: ([UInt64]) -> Bool = { d in d.count >= 3 && d[2] > 100 }
+        var short = Shrinker([90, 80, 170, 60, 50], stillFails: fails)
+        XCTAssertEqual(short.shrink(coarse: true).decisions, [0, 0, 101])
+        let longFails: ([UInt64]) -> Bool = { d in d.count >= 100 && d[2] > 100 }
+        var long = Shrinker([90, 80, 170] + Array(repeating: 1, count: 100), stillFails: longFails)
+        let r = long.shrink(coarse: true)
+        XCTAssertEqual(r.decisions.count, 100, "truncated")
+        XCTAssertEqual(r.decisions[2], 170, "values not lowered one by one")
+        XCTAssertEqual(r.decisions[50], 0, "large blocks zeroed")
+    }
+
     func testRespectsTheBudget() {
         var s = Shrinker((0..<1000).map { _ in 1 }, maxAttempts: 10) { _ in true }
         let r = s.shrink()

@@ -43,4 +43,24 @@ final class SyntheticHistoryTests: XCTestCase {
         XCTAssertEqual(
             history.check(options: CheckOptions(timeoutSeconds: nil)).verdict, .linearizable)
     }
+
+    /// An iteration budget gives unknown (never linearizable) when spent, names itself, and
+    /// decides the same way every time; a budget large enough changes nothing.
+    func testIterationBudgetGivesUnknownDeterministically() {
+        let history = SyntheticKVHistory.generate(
+            clients: 4, operationsPerClient: 1_200, keys: 1, durationMax: 5, gapMax: 5, seed: 3)
+        let small = CheckOptions(timeoutSeconds: nil, iterationsMax: 1 << 10)
+        let capped = history.check(options: small)
+        XCTAssertEqual(capped.verdict, .unknown)
+        XCTAssertEqual(
+            capped.unknownReason,
+            #"gave up after 1024 search iterations while checking key "0" (4800 operations)"#)
+        XCTAssertEqual(history.check(options: small), capped)
+        let large = CheckOptions(timeoutSeconds: nil, iterationsMax: 1 << 40)
+        XCTAssertEqual(history.check(options: large).verdict, .linearizable)
+        let corrupted = CheckerBench.corruptLastGet(
+            SyntheticKVHistory.generate(
+                clients: 3, operationsPerClient: 10, keys: 2, durationMax: 20, gapMax: 4, seed: 5))
+        XCTAssertEqual(corrupted.check(options: large).verdict, .illegal)
+    }
 }

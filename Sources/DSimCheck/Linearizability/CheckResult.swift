@@ -19,13 +19,20 @@ public struct CheckOptions: Sendable, Equatable {
     /// Memory one partition's search may use for its caches, in bytes, before it gives up with
     /// `unknown`. Default 1 GiB.
     public var cacheBytesMax: Int
+    /// Search iterations one partition may run before it gives up with `unknown`; nil (the
+    /// default) for no limit. It counts work, not time, so a verdict within it is the same on
+    /// every machine (a shrinker's candidates use it).
+    public var iterationsMax: Int?
 
     /// Options with the documented defaults.
-    public init(timeoutSeconds: Double? = 60, isParallel: Bool = true, cacheBytesMax: Int = 1 << 30)
-    {
+    public init(
+        timeoutSeconds: Double? = 60, isParallel: Bool = true, cacheBytesMax: Int = 1 << 30,
+        iterationsMax: Int? = nil
+    ) {
         self.timeoutSeconds = timeoutSeconds
         self.isParallel = isParallel
         self.cacheBytesMax = cacheBytesMax
+        self.iterationsMax = iterationsMax
     }
 }
 

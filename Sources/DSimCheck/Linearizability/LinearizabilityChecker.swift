@@ -37,14 +37,21 @@ public enum LinearizabilityChecker {
             deadline: options.timeoutSeconds.map { ContinuousClock.now + .seconds(max(0, $0)) },
             cacheBytesMax: options.cacheBytesMax)
         var iterationsMax = firstRoundIterations
+        var isCapped = false
         while true {
             // Biggest partitions first, so the threads finish a round together.
             let active = runs.filter { $0.outcome == nil }.sorted {
                 ($1.operations.count, $0.index) < ($0.operations.count, $1.index)
             }
             if active.isEmpty || runs.contains(where: \.isIllegal) { break }
+            if isCapped, let cap = options.iterationsMax {
+                active.forEach { $0.giveUp(.iterations(cap)) }
+                break
+            }
+            let budget = min(iterationsMax, options.iterationsMax ?? .max)
+            isCapped = budget == options.iterationsMax
             let work = { (position: Int) in
-                active[position].advance(iterationsMax: iterationsMax, limits: limits)
+                active[position].advance(iterationsMax: budget, limits: limits)
             }
             if options.isParallel && active.count > 1 {
                 DispatchQueue.concurrentPerform(iterations: active.count, execute: work)
@@ -109,6 +116,8 @@ public enum LinearizabilityChecker {
         switch stop {
         case .timeout:
             return "timed out after \(options.timeoutSeconds ?? 0) s while checking \(place)"
+        case .iterations(let n):
+            return "gave up after \(n) search iterations while checking \(place)"
         case .memory(let bytes):
             return "search caches reached \(bytes / (1 << 20)) MiB (limit"
                 + " \(options.cacheBytesMax / (1 << 20)) MiB) while checking \(place)"
@@ -144,6 +153,13 @@ private final class PartitionRun<Model: LinearizabilityModel> {
     var isIllegal: Bool {
         if case .illegal? = outcome { return true }
         return false
+    }
+
+    /// Stops the search undecided.
+    func giveUp(_ stop: SearchStop) {
+        outcome = .stopped(stop)
+        search = nil
+        stepper = nil
     }
 
     /// Continues the search up to `iterationsMax` iterations in total.

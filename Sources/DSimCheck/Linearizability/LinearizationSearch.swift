@@ -51,6 +51,8 @@ enum SearchStop: Equatable {
     case timeout
     /// The caches outgrew their memory budget.
     case memory(bytes: Int)
+    /// The iteration budget (`CheckOptions.iterationsMax`) ran out.
+    case iterations(Int)
 }
 
 /// When a search must give up.

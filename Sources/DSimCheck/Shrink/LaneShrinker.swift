@@ -5,7 +5,7 @@
 // concern answers its own questions in its own order, so one lane can be shortened or
 // simplified while the others keep meaning what they meant.
 //
-// Rounds over the lanes in name order; each lane is shrunk with the `Shrinker`'s passes while
+// Rounds over the lanes, shortest first; each lane is shrunk with the `Shrinker`'s passes while
 // the others stay fixed, until a whole round changes nothing or the run budget is spent. A
 // candidate is kept under the same rule as in `Shrinker`: the run still fails, is no larger, and
 // the lane is simpler (shortlex); each accepted step makes one lane simpler and leaves the
@@ -50,10 +50,13 @@ public struct LaneShrinker {
     }
 
     /// Shrinks every lane in turn until a round changes nothing or the budget is spent.
-    public mutating func shrink() -> LaneShrinkResult {
+    /// `coarse`: only the cheap passes (see `Shrinker.shrink(coarse:)`).
+    public mutating func shrink(coarse: Bool = false) -> LaneShrinkResult {
         var attempts = 0
         var improvements = 0
-        let names = lanes.keys.sorted()
+        // Shortest lanes first: they shape the run (the world, the fault mix), so their edits
+        // shrink it most, and each costs few runs.
+        let names = lanes.keys.sorted { (lanes[$0]!.count, $0) < (lanes[$1]!.count, $1) }
         var changed = true
         while changed && attempts < maxAttempts {
             changed = false
@@ -70,7 +73,7 @@ public struct LaneShrinker {
                     l[name] = candidate
                     return measure(l)
                 }
-                let r = s.shrink()
+                let r = s.shrink(coarse: coarse)
                 attempts += r.attempts
                 guard r.improvements > 0 else { continue }
                 improvements += r.improvements

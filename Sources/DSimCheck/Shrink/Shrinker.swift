@@ -7,8 +7,8 @@
 // Passes, repeated until a whole round changes nothing or the budget is spent:
 //   1. truncate: the shortest prefix that still fails (binary search, then linear back-off);
 //   2. delete blocks, from the end towards the start: first large ones (a quarter of the
-//      sequence, an eighth, … down to 16) stepping a block at a time, then blocks of 8, 4, 2
-//      and 1 sliding one position at a time;
+//      sequence, an eighth, … down to 16) stepping a block at a time, then blocks of 8, 4, 3,
+//      2 and 1 sliding one position at a time (3: a fault step of gap, kind and node);
 //   3. zero blocks, the same way;
 //   4. zero one decision and delete the 1, 2 or 3 after it: a choice that picks a branch (a
 //      fault, say) is followed by the choices that branch draws (which node), and the simpler
@@ -70,22 +70,33 @@ public struct Shrinker {
     }
 
     /// Runs every pass until nothing improves or the budget is spent.
-    public mutating func shrink() -> ShrinkResult {
+    /// With `coarse`, a sequence longer than `finePassesMax` gets only the passes that cost a
+    /// few runs each (truncation and large blocks): a first cut of a long run before the fine
+    /// passes, which cost several runs per decision. A short sequence (a scenario's world: how
+    /// many servers, clients, which faults) gets every pass even then, since lowering one of its
+    /// values can shrink the whole run at once.
+    public mutating func shrink(coarse: Bool = false) -> ShrinkResult {
         while attempts < maxAttempts {
             let before = best
+            let fine = !coarse || best.count <= Shrinker.finePassesMax
             truncate()
             for k in Shrinker.largeBlocks(best.count) { deleteBlocks(k, stride: k) }
-            for k in [8, 4, 2, 1] { deleteBlocks(k) }
+            if fine { for k in [8, 4, 3, 2, 1] { deleteBlocks(k) } }
             for k in Shrinker.largeBlocks(best.count) { zeroBlocks(k, stride: k) }
-            for k in [8, 4, 2, 1] { zeroBlocks(k) }
-            zeroAndDeleteAfter()
-            lowerValues()
+            if fine {
+                for k in [8, 4, 2, 1] { zeroBlocks(k) }
+                zeroAndDeleteAfter()
+                lowerValues()
+            }
             if best == before { break }
         }
         return ShrinkResult(
             decisions: best, attempts: attempts, improvements: improvements,
             budgetExhausted: attempts >= maxAttempts)
     }
+
+    /// The longest sequence that `shrink(coarse: true)` still gives every pass.
+    static let finePassesMax = 64
 
     /// True if `a` is simpler than `b`: shorter, or as long and lexicographically smaller.
     static func simpler(_ a: [UInt64], than b: [UInt64]) -> Bool {

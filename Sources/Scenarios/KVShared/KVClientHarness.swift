@@ -192,7 +192,9 @@ extension KVClientHarness {
 extension KVWorkload {
     /// Porcupine with the kv model, per key, sequential (we are inside a simulation).
     func checkHistory(timeoutSeconds: Double) -> DSimCore.Verdict {
-        let options = CheckOptions(timeoutSeconds: timeoutSeconds, isParallel: false)
+        let options = CheckOptions(
+            timeoutSeconds: timeoutSeconds, isParallel: false,
+            iterationsMax: trace.checkIterationsMax)
         let result = history.check(options: options)
         switch result.verdict {
         case .linearizable:
