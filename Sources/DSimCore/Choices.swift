@@ -219,3 +219,12 @@ public final class Choices {
         return lo + below(hi - lo + 1, label)
     }
 }
+
+extension Choices {
+    /// Whether a fuzz run's fault phase takes one more step. Almost always yes when fuzzing
+    /// (1 in 10,000 steps ends it early, so a campaign runs its full fault phase); 0, the
+    /// shrinker's simplest answer, ends it here. A shrunk run's fault phase therefore stops
+    /// right after the last fault that matters instead of idling to its end, drawing a gap and
+    /// "no fault" every step. One definition for every fuzz scenario's fault loop.
+    public func continuesFaultPhase() -> Bool { chance(9_999, in: 10_000, "fuzz.more") }
+}

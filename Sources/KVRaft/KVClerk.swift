@@ -1,7 +1,8 @@
 // The clerk (kvraft/client.go) as a sans-IO node. It performs one operation at a time: it sends
 // the request to the server it believes is leader and moves round-robin to the next server on
 // ErrWrongLeader or when no reply came within `retryNs` (labrpc fails a call to a dead or
-// cut-off server after 0–100 ms in the kvraft tests). It remembers the last leader. What to do
+// cut-off server after 0–100 ms in the kvraft tests); after a full round of ErrWrongLeader it
+// waits `retryNs` before the next round. It remembers the last leader. What to do
 // next — an operation, a think-time pause, or nothing — is asked of a `KVClerkDriver`, the
 // harness's workload, which also records every call and return for the history.
 import DSimCore
@@ -48,6 +49,9 @@ public struct KVClerk {
     public private(set) var seq = 0
     /// Try number of the current operation's latest request.
     var attempt = 0
+    /// ErrWrongLeader answers to the current operation; every `servers` of them (a full round
+    /// of refusals: an election is under way) the clerk waits out its retry timer.
+    var refusals = 0
     /// The operation in flight, if any.
     public private(set) var current: KVOperation?
     /// When the latest request was sent.
@@ -84,6 +88,7 @@ public struct KVClerk {
         case .perform(let op):
             seq += 1
             attempt = 0
+            refusals = 0
             current = op
             send(ctx)
         case .pause(let d):
@@ -115,6 +120,13 @@ public struct KVClerk {
             driver.completed(clerk: index, value: r.value, now: ctx.now)
             poll(ctx)
         } else if r.attempt == attempt {
+            refusals += 1
+            // Every server refused: wait for the retry timer rather than cycle through them at
+            // network speed while no leader exists (the labs' clients sleep 100 ms here).
+            if refusals % servers == 0 {
+                sentAt = ctx.now
+                return
+            }
             leader = (leader + 1) % servers
             send(ctx)
         }

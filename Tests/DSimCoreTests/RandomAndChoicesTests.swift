@@ -61,6 +61,15 @@ final class RandomAndChoicesTests: XCTestCase {
         XCTAssertEqual(c.count, 0, "a bound of 1 is not a decision")
     }
 
+    /// Fuzzing, the fault phase almost always goes on; 0, the shrinker's simplest answer, ends it.
+    func testFaultPhaseEndsOnZero() {
+        let seeded = Choices(.seed(5))
+        XCTAssertEqual((0..<100).filter { _ in seeded.continuesFaultPhase() }.count, 100)
+        XCTAssertFalse(Choices(.recorded([0])).continuesFaultPhase())
+        XCTAssertFalse(Choices(.recorded([])).continuesFaultPhase(), "an exhausted replay ends it")
+        XCTAssertTrue(Choices(.recorded([1])).continuesFaultPhase())
+    }
+
     func testZeroIsTheSimplestAnswer() {
         let c = Choices(.recorded([0, 0]))
         XCTAssertFalse(c.chance(999, in: 1000, "drop"), "0 must mean 'no fault'")

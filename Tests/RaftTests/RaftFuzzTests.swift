@@ -26,14 +26,15 @@ final class RaftFuzzTests: XCTestCase {
         }
     }
 
-    /// The first failing seed found for each planted bug (loop: `Runner fuzz N S 1000 BUG`).
+    /// The first failing seed found for each planted bug
+    /// (`dsim fuzz --spec traces/regressions/raft/fuzz-spec.json --plant BUG --first`).
     static let plantedSeeds:
         [(bug: String, nodes: Int, snapshots: Bool, seed: UInt64, invariant: String)] = [
             ("no-election-restriction", 3, true, 2, "leader-completeness"),
-            ("commit-previous-term", 3, true, 51, "leader-completeness"),
-            ("votedfor-not-persisted", 3, true, 1, "durable-state-lost"),
-            ("no-truncate-conflicts", 3, true, 124, "log-matching"),
-            ("stale-snapshot-install", 3, true, 23, "apply-went-backwards"),
+            ("commit-previous-term", 3, true, 788, "leader-completeness"),
+            ("votedfor-not-persisted", 3, true, 2, "durable-state-lost"),
+            ("no-truncate-conflicts", 3, true, 102, "leader-completeness"),
+            ("stale-snapshot-install", 3, true, 1, "apply-went-backwards"),
             ("commit-without-majority", 3, true, 60, "leader-completeness"),
         ]
 

@@ -63,8 +63,8 @@ final class ShardKVScenarioTests: XCTestCase {
     func testPlantedBugsAreCaught() {
         let cases: [(String, UInt64, [String])] = [
             ("serve-before-arrival", 1, ["linearizability"]),
-            ("dup-table-not-moved", 1, ["linearizability"]),
-            ("rebalance-map-order", 3, ["config-agreement"]),
+            ("dup-table-not-moved", 4, ["linearizability"]),
+            ("rebalance-map-order", 15, ["config-agreement"]),
         ]
         for (bug, seed, invariants) in cases {
             let r = SKV.run("fuzz", seed: seed, planted: [bug])

@@ -1,16 +1,18 @@
 // The Raft fuzz campaign (swarm testing, TigerBeetle-style liveness).
 //
 // Decisions are drawn so that 0, the shrinker's simplest answer, means the shortest run to a
-// failure: no fault, the fewest client commands, and the shortest gap before the next fault (a shrunk
-// trace then has no idle stretches of heartbeats between the faults that matter). Each seed draws its own fault mix: network options via `NetworkOptions.swarm`, then whether
-// crashes/restarts, disconnects and partitions happen at all and how often (possibly none).
+// failure: 3 peers, no snapshots, no fault, the fewest client commands, the shortest gap before
+// the next fault (a shrunk trace then has no idle stretches of heartbeats between the faults
+// that matter), and the end of the fault phase. Each seed draws its own fault mix: network
+// options via `NetworkOptions.swarm`, then whether crashes/restarts, disconnects and
+// partitions happen at all and how often (possibly none).
 // A client Starts fresh values on every live peer at a drawn rate. Safety invariants are
 // checked as events run (RaftMonitor) and log matching every 100 virtual ms. After the fault
 // phase everything is healed: a leader must appear within 5 s and new commands must commit on
 // every server within one()'s 10 s budget.
 //
-// Spec parameters: nodes (3/5/7, default 5), snapshots (default true), seconds (fault phase,
-// default 10).
+// Spec parameters: nodes (3/5/7; drawn when absent), snapshots (drawn when absent), seconds
+// (fault phase, default 10; `Choices.continuesFaultPhase` may end it sooner).
 import DSimCore
 
 /// The Raft fuzz scenario.
@@ -26,8 +28,11 @@ public enum RaftFuzz {
 
     /// Runs one seed; throws the first violation.
     public static func run(_ run: RaftRun) throws {
-        let n = run.params["nodes"]?.intValue ?? 5
-        let snapshots = run.params["snapshots"]?.boolValue ?? true
+        // Drawn when the spec leaves them open, smallest first: a shrunk run has the fewest
+        // peers and no snapshots unless the failure needs them.
+        let n = run.params["nodes"]?.intValue ?? [3, 5, 7][run.choices.below(3, "fuzz.nodes")]
+        let snapshots =
+            run.params["snapshots"]?.boolValue ?? run.choices.chance(1, in: 2, "fuzz.snapshots")
         let seconds = run.params["seconds"]?.intValue ?? 10
         let h = RaftHarness(run, n: n, unreliable: false, snapshots: snapshots)
         var network = NetworkOptions.swarm(h.choices)
@@ -46,7 +51,7 @@ public enum RaftFuzz {
         try h.spawn(client)
         let end = VirtualTime(seconds) * Duration.second
         var nextLogCheck = 100 * Duration.millisecond
-        while h.now < end {
+        while h.now < end && c.continuesFaultPhase() {
             try h.sleep(ms: 1 + c.below(mix.faultGapMs, "fuzz.gap"))
             injectFault(h, mix)
             if h.now >= nextLogCheck {

@@ -66,8 +66,10 @@ enum KVFuzz {
         var appendCount = Array(repeating: 0, count: w.clients)
         h.workload.thinkMaxMs = w.thinkMaxMs
         h.workload.generator = { c in
-            let key = "k\(ctx.choices.below(w.keys, "fuzz.key"))"
-            let r = ctx.choices.below(100, "fuzz.op")
+            // 0, the shrinker's simplest answer, is the client's own key (c / 3): a shrunk run
+            // keeps at most three clients on a key, as the world was drawn for.
+            let key = "k\((c / 3 + ctx.choices.below(w.keys, "client.key")) % w.keys)"
+            let r = ctx.choices.below(100, "client.op")
             if r < 30 {
                 appendCount[c] += 1
                 return KVOperation(.append, key, "x \(c) \(appendCount[c]) y")
@@ -93,7 +95,7 @@ enum KVFuzz {
             h.kick(c)
         }
         let end = h.now + VirtualTime(w.seconds) * Duration.second
-        while h.now < end {
+        while h.now < end && h.choices.continuesFaultPhase() {
             try h.sleep(ms: h.choices.between(1, w.faultGapMs, "fuzz.gap"))
             inject(h, w)
         }

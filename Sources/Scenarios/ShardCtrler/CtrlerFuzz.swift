@@ -123,7 +123,7 @@ enum CtrlerFuzz {
             h.kick(c)
         }
         let end = h.now + VirtualTime(w.seconds) * Duration.second
-        while h.now < end {
+        while h.now < end && h.choices.continuesFaultPhase() {
             try h.sleep(ms: h.choices.between(1, w.faultGapMs, "fuzz.gap"))
             inject(h, w)
         }

@@ -82,8 +82,10 @@ enum ShardKVFuzz {
             try h.join(0)
             joined = [0]
             h.startClients(0..<w.clients) { c in
-                let key = keys[ctx.choices.below(keys.count, "fuzz.key")]
-                let r = ctx.choices.below(100, "fuzz.op")
+                // 0 is the client's own key: a shrunk run does not pile every client onto one
+                // key (a history that makes the linearizability search exponential).
+                let key = keys[(c + ctx.choices.below(keys.count, "client.key")) % keys.count]
+                let r = ctx.choices.below(100, "client.op")
                 if r < 30 {
                     appendCount[c] += 1
                     return KVOperation(.append, key, "x \(c) \(appendCount[c]) y")
@@ -92,7 +94,7 @@ enum ShardKVFuzz {
                 return KVOperation(.get, key)
             }
             let end = h.now + VirtualTime(w.seconds) * Duration.second
-            while h.now < end {
+            while h.now < end && h.choices.continuesFaultPhase() {
                 try h.sleep(ms: h.choices.between(1, w.faultGapMs, "fuzz.gap"))
                 reconfigure(h, &joined)
                 if w.ctrlerChurn { try churn(h) }

@@ -3,7 +3,8 @@
 // every 100 ms, a ShardKV clerk. One operation at a time: the request goes to the server
 // believed to be leader; on ErrWrongLeader, or when no reply came within `retryNs` (labrpc
 // fails a call to a dead or cut-off server after 0–100 ms without LongDelays), it moves
-// round-robin to the next server. It remembers the last leader. The embedding node calls
+// round-robin to the next server; after a full round of ErrWrongLeader it waits `retryNs`, as
+// client.go sleeps 100 ms. It remembers the last leader. The embedding node calls
 //
 //   clerk.call(.query(-1), ctx)                       // when clerk.isIdle
 //   if let done = clerk.handleReply(r, from: n, ctx)  // a CtrlerMessage.reply for this clerk
@@ -37,6 +38,9 @@ public struct CtrlerClerk<B: CtrlerBinding>: Hashable {
     public private(set) var seq = 0
     /// Try number of the current operation's latest request.
     public private(set) var attempt = 0
+    /// ErrWrongLeader answers to the current operation; every `servers.count` of them (a full
+    /// round of refusals) the clerk waits out its retry timer, as client.go sleeps 100 ms.
+    var refusals = 0
     /// The operation in flight, if any.
     public private(set) var current: CtrlerOp?
     /// When the latest request was sent.
@@ -72,6 +76,7 @@ public struct CtrlerClerk<B: CtrlerBinding>: Hashable {
         precondition(current == nil, "clerk \(clientId) busy with seq \(seq)")
         seq += 1
         attempt = 0
+        refusals = 0
         current = op
         send(ctx)
     }
@@ -99,6 +104,11 @@ public struct CtrlerClerk<B: CtrlerBinding>: Hashable {
             return CtrlerCompletion(op: op, seq: seq, config: r.config)
         }
         if r.attempt == attempt {
+            refusals += 1
+            if refusals % servers.count == 0 {
+                sentAt = ctx.now  // every server refused: the retry timer sends the next round
+                return nil
+            }
             leader = (leader + 1) % servers.count
             send(ctx)
         }
