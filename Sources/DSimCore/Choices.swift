@@ -25,6 +25,9 @@ public enum ChoiceSource: Sendable, Equatable {
     /// 0 once it runs out, so editing one lane (the faults, say) does not shift the answers of
     /// another (the network's delays). Keyed by `Choices.lane(of:)`.
     case lanes([String: [UInt64]])
+    /// Lanes as in `.lanes`, but a lane that runs out answers from a PRNG seeded with `then`
+    /// (shrinking: keep the lanes that shape the run, draw the others afresh).
+    case lanesThenSeed([String: [UInt64]], then: UInt64)
 }
 
 /// One recorded decision: what was asked (`label`, `bound`) and the answer (`value`).
@@ -91,8 +94,13 @@ public final class Choices {
             recorded = values
             isReplay = true
             continuesWithSeed = true
-        case .lanes(let lanes):
-            rng = Xoshiro256(seed: 0)
+        case .lanes(let lanes), .lanesThenSeed(let lanes, _):
+            if case .lanesThenSeed(_, let seed) = source {
+                rng = Xoshiro256(seed: seed)
+                continuesWithSeed = true
+            } else {
+                rng = Xoshiro256(seed: 0)
+            }
             isReplay = true
             isLaned = true
             for name in lanes.keys.sorted() {
@@ -118,8 +126,9 @@ public final class Choices {
         return out
     }
 
-    /// Lane replay: the next value of `label`'s lane, 0 once the lane is used up.
-    private func nextInLane(_ label: StaticString) -> UInt64 {
+    /// Lane replay: the next value of `label`'s lane; once the lane is used up, 0 (or a fresh
+    /// draw below `bound`, with `.lanesThenSeed`).
+    private func nextInLane(_ label: StaticString, bound: UInt64) -> UInt64 {
         let name = label.description
         let l: Int
         if let known = labelLane[name] {
@@ -138,7 +147,8 @@ public final class Choices {
         }
         let c = laneCursors[l]
         laneCursors[l] = c + 1
-        return c < laneValues[l].count ? laneValues[l][c] : 0
+        if c < laneValues[l].count { return laneValues[l][c] }
+        return continuesWithSeed ? rng.below(bound) : 0
     }
 
     /// Replay only: also draws from `seed` and notes the first recorded value that differs.
@@ -171,7 +181,7 @@ public final class Choices {
         let b = UInt64(bound)
         let v: UInt64
         if isLaned {
-            v = min(nextInLane(label), b - 1)
+            v = min(nextInLane(label, bound: b), b - 1)
             cursor += 1
         } else if isReplay {
             if cursor < recorded.count {

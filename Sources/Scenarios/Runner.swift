@@ -104,7 +104,7 @@ public enum Runner {
             switch source {
             case .seed: break
             case .recorded: sourceName = verifySeed == nil ? "choices" : "seed"
-            case .recordedThenSeed, .lanes: sourceName = "choices"
+            case .recordedThenSeed, .lanes, .lanesThenSeed: sourceName = "choices"
             }
             trace.header(header(request, build: build, source: sourceName))
         }

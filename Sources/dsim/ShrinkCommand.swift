@@ -11,21 +11,35 @@ enum ShrinkCommand {
     /// Candidate runs a shrink may try. A count, not seconds, so the result is the same on any
     /// machine; the wall-clock budget is only a safety stop, and hitting it is reported.
     static let defaultMaxRuns = 200_000
+    /// Kernel steps all candidate runs may take together: the budget that binds on long runs
+    /// (a kvraft or shardkv candidate takes tens of thousands of steps), counted, so the
+    /// result is the same on every machine; 40 M took 46 s on a kvraft trace here.
+    static let defaultMaxSteps = 40_000_000
+    /// Re-rolls per lowered value. Lowering a value of a short lane (the world: how many
+    /// servers and clients; the fault mix) re-deals every later decision of the long lanes (the
+    /// network, timers, client operations), so the edit alone rarely still fails; with the long
+    /// lanes drawn afresh from seeds 1…`rerollSeeds` it often does. A re-rolled candidate is
+    /// kept only when it fails the same invariant with a strictly smaller run, so the passes
+    /// still terminate, and the seeds are fixed, so the result stays deterministic.
+    static let rerollSeeds: UInt64 = 16
     /// History-check budgets (search iterations per key) tried on the input, smallest first.
     static let checkBudgets: [Int?] = [1 << 18, 1 << 22, nil]
 
     static let help = """
-        usage: dsim shrink TRACE [--out FILE] [--budget SECONDS] [--max-runs N]
+        usage: dsim shrink TRACE [--out FILE] [--budget SECONDS] [--max-runs N] [--max-steps N]
 
           writes the minimal trace that still fails the same invariant (default FILE: TRACE with
           .min.jsonl) and prints the sizes before and after
           --max-runs N      candidate runs at most (default 200000; keeps the result deterministic)
+          --max-steps N     kernel steps of all candidate runs together (default 40000000;
+                            deterministic too, and the one that binds on long runs)
           --budget SECONDS  wall-clock safety stop (default 60); stopping on it is reported
         exit: 0 shrunk, 3 bad input (or the trace does not fail), 4 the trace no longer fails
         """
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valued: ["out", "budget", "max-runs"], boolean: ["help"])
+        let a = try Arguments(
+            args, valued: ["out", "budget", "max-runs", "max-steps"], boolean: ["help"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -45,7 +59,8 @@ enum ShrinkCommand {
         guard
             let result = shrink(
                 request, file.decisions.map { $0.decision }, invariant: original.invariant,
-                maxRuns: try a.positive("max-runs", defaultMaxRuns), budget: budget)
+                maxRuns: try a.positive("max-runs", defaultMaxRuns),
+                maxSteps: try a.positive("max-steps", defaultMaxSteps), budget: budget)
         else {
             print(
                 "\(path): the run no longer fails \(original.invariant) when replayed; nothing to shrink"
@@ -63,14 +78,16 @@ enum ShrinkCommand {
     /// Shrinks `decisions`; nil if they do not fail `invariant` to begin with. The phases share
     /// the budgets: lane by lane (`LaneShrinker`: edits one concern without shifting the
     /// others) with the cheap passes, then the same on the flat sequence (`Shrinker`); then
-    /// every pass, lanes then flat, again while a round makes the run smaller.
+    /// re-rolls (`rerollSeeds`) and every pass, lanes then flat, again while a round makes the
+    /// run smaller.
     static func shrink(
         _ request: RunRequest, _ decisions: [Decision], invariant: String, maxRuns: Int,
-        budget: Double
+        maxSteps: Int = defaultMaxSteps, budget: Double
     ) -> RunResult? {
         let build = buildInfo
         let start = wallSeconds()
         var outOfTime = false
+        var stepsSpent = 0
         var bestLines = Int.max
         var executed = 0
         var stepCap = Int.max
@@ -83,10 +100,12 @@ enum ShrinkCommand {
                 outOfTime = true
                 return nil
             }
+            if stepsSpent >= maxSteps { return nil }
             executed += 1
             let r = Runner.run(
                 request, source: source, record: false, build: build, lineCap: bestLines,
                 stepCap: stepCap, checkIterationsMax: checkIterationsMax)
+            stepsSpent += r.steps
             if stepCap == .max { stepCap = max(100_000, 4 * r.steps) }
             guard case .violation(let v) = r.verdict, v.invariant == invariant else { return nil }
             bestLines = min(bestLines, r.lineCount)
@@ -136,25 +155,66 @@ enum ShrinkCommand {
             let result = Runner.run(request, source: .lanes(r.lanes), record: true, build: build)
             return decisionsIn(result.lines).map(\.value)
         }
-        // Lanes first: the short ones (the world, the fault mix) get every pass, the long ones
-        // (the network's delays) the cheap ones; then the flat sequence's cheap passes.
-        var current = laned(decisions.map(\.value), coarse: true)
+        /// Re-rolls (see `rerollSeeds`); returns the decisions of the smallest run found.
+        func reroll(_ d: [UInt64]) -> [UInt64] {
+            var current = d
+            var improved = true
+            while improved && runs < maxRuns && stepsSpent < maxSteps && !outOfTime {
+                improved = false
+                let recorded = Runner.run(
+                    request, source: .recorded(current), record: true, build: build)
+                let short = Choices.lanes(decisionsIn(recorded.lines)).filter {
+                    $0.value.count <= Shrinker.finePassesMax
+                }
+                search: for name in short.keys.sorted() {
+                    for (i, v) in short[name]!.enumerated() where v > 0 {
+                        for lowered in v / 2 == 0 ? [0] : [0, v / 2] {
+                            var world = short
+                            world[name]![i] = lowered
+                            for seed in 1...rerollSeeds where runs < maxRuns {
+                                runs += 1
+                                let source = ChoiceSource.lanesThenSeed(world, then: seed)
+                                guard let s = measure(source), s < size else { continue }
+                                let r = Runner.run(
+                                    request, source: source, record: true, build: build)
+                                current = decisionsIn(r.lines).map(\.value)
+                                size = s
+                                improvements += 1
+                                improved = true
+                                progress(0, current.count)
+                                break search
+                            }
+                        }
+                    }
+                }
+            }
+            return current
+        }
+        // Re-rolls first (a smaller world makes every later candidate cheaper); then lanes: the
+        // short ones (the world, the fault mix) get every pass, the long ones (the network's
+        // delays) the cheap ones; then the flat sequence's cheap passes.
+        var current = reroll(decisions.map(\.value))
+        current = laned(current, coarse: true)
         current = flat(current, coarse: true)
-        // Every pass, lanes then flat, until a round changes nothing (or a budget is spent).
+        // Re-rolls, then every pass, lanes then flat, until a round changes nothing (or a
+        // budget is spent).
         var before = size
         repeat {
             before = size
+            current = reroll(current)
             current = laned(current, coarse: false)
             current = flat(current, coarse: false)
-        } while size < before && runs < maxRuns && !outOfTime
+        } while size < before && runs < maxRuns && stepsSpent < maxSteps && !outOfTime
         let elapsed = wallSeconds() - start
         print(
             String(
-                format: "shrink: %d runs, %d improvements, %.1f s%@", executed, improvements,
-                elapsed,
+                format: "shrink: %d runs, %d kernel steps, %d improvements, %.1f s%@", executed,
+                stepsSpent, improvements, elapsed,
                 outOfTime
                     ? " (stopped by the time budget)"
-                    : runs >= maxRuns ? " (run budget spent)" : ""))
+                    : runs >= maxRuns
+                        ? " (run budget spent)"
+                        : stepsSpent >= maxSteps ? " (step budget spent)" : ""))
         return Runner.run(request, source: .recorded(current), record: true, build: build)
     }
 

@@ -70,6 +70,19 @@ final class RandomAndChoicesTests: XCTestCase {
         XCTAssertTrue(Choices(.recorded([1])).continuesFaultPhase())
     }
 
+    /// Lanes answer first; a lane that runs out continues with the seed's draws, not zeros.
+    func testLanesThenSeedContinueWithTheSeed() {
+        let c = Choices(.lanesThenSeed(["net": [5], "fuzz": [1]], then: 9))
+        XCTAssertEqual(c.below(10, "net.delay"), 5)
+        XCTAssertEqual(c.below(10, "fuzz.fault"), 1)
+        let fresh = Choices(.seed(9))
+        XCTAssertEqual(c.below(1000, "net.delay"), fresh.below(1000, "net.delay"))
+        XCTAssertEqual(c.below(1000, "client.op"), fresh.below(1000, "client.op"))
+        let zeros = Choices(.lanes(["net": [5]]))
+        _ = zeros.below(10, "net.delay")
+        XCTAssertEqual(zeros.below(1000, "net.delay"), 0, "plain lanes answer 0 once used up")
+    }
+
     func testZeroIsTheSimplestAnswer() {
         let c = Choices(.recorded([0, 0]))
         XCTAssertFalse(c.chance(999, in: 1000, "drop"), "0 must mean 'no fault'")

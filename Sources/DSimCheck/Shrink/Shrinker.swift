@@ -96,7 +96,7 @@ public struct Shrinker {
     }
 
     /// The longest sequence that `shrink(coarse: true)` still gives every pass.
-    static let finePassesMax = 64
+    public static let finePassesMax = 64
 
     /// True if `a` is simpler than `b`: shorter, or as long and lexicographically smaller.
     static func simpler(_ a: [UInt64], than b: [UInt64]) -> Bool {
