@@ -53,8 +53,8 @@ final class MapReducePortTests: XCTestCase {
     /// Each planted bug is caught by the fuzz scenario at the first seed found (seeds 1…500).
     func testPlantedBugsAreCaught() {
         let cases: [(bug: String, seed: UInt64, invariant: String)] = [
-            ("write-in-place", 2, "partial-output-visible"),
-            ("early-reissue", 1, "job-count"),
+            ("write-in-place", 9, "partial-output-visible"),
+            ("early-reissue", 15, "job-count"),
             ("reduce-before-maps-done", 2, "output-matches-sequential"),
         ]
         for c in cases {

@@ -5,7 +5,10 @@ import XCTest
 /// The fuzz scenario passes clean seeds, catches every planted bug, and is deterministic.
 final class RaftFuzzTests: XCTestCase {
     func params(_ nodes: Int, _ snapshots: Bool) -> JSON {
-        .object([("nodes", .int(Int64(nodes))), ("snapshots", .bool(snapshots))])
+        .object([
+            ("nodes", .int(Int64(nodes))), ("snapshots", .bool(snapshots)),
+            ("snapshotEvery", .int(10)),
+        ])
     }
 
     func fuzz(_ seed: UInt64, _ params: JSON, bugs: RaftBugs = [], recording: Bool = false) -> (
@@ -27,7 +30,7 @@ final class RaftFuzzTests: XCTestCase {
     }
 
     /// The first failing seed found for each planted bug
-    /// (`dsim fuzz --spec traces/regressions/raft/fuzz-spec.json --plant BUG --first`).
+    /// (`dsim fuzz --spec specs/raft/fuzz-3-snap.json --plant BUG --first`).
     static let plantedSeeds:
         [(bug: String, nodes: Int, snapshots: Bool, seed: UInt64, invariant: String)] = [
             ("no-election-restriction", 3, true, 2, "leader-completeness"),

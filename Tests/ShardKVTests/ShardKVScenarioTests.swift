@@ -62,7 +62,7 @@ final class ShardKVScenarioTests: XCTestCase {
     /// makes groups disagree on a configuration.
     func testPlantedBugsAreCaught() {
         let cases: [(String, UInt64, [String])] = [
-            ("serve-before-arrival", 1, ["linearizability"]),
+            ("serve-before-arrival", 3, ["linearizability"]),
             ("dup-table-not-moved", 4, ["linearizability"]),
             ("rebalance-map-order", 15, ["config-agreement"]),
         ]

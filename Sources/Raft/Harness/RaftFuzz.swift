@@ -11,7 +11,8 @@
 // phase everything is healed: a leader must appear within 5 s and new commands must commit on
 // every server within one()'s 10 s budget.
 //
-// Spec parameters: nodes (3/5/7; drawn when absent), snapshots (drawn when absent), seconds
+// Spec parameters: nodes (3/5/7; drawn when absent), snapshots (drawn when absent),
+// snapshotEvery (applies between snapshots, 1–10; drawn when absent), seconds
 // (fault phase, default 10; `Choices.continuesFaultPhase` may end it sooner).
 import DSimCore
 
@@ -34,7 +35,15 @@ public enum RaftFuzz {
         let snapshots =
             run.params["snapshots"]?.boolValue ?? run.choices.chance(1, in: 2, "fuzz.snapshots")
         let seconds = run.params["seconds"]?.intValue ?? 10
-        let h = RaftHarness(run, n: n, unreliable: false, snapshots: snapshots)
+        // Applies between snapshots: config.go's 10, or drawn (1–10, 0 = every apply) when the
+        // spec leaves it open.
+        let snapshotEvery =
+            !snapshots
+            ? RaftServer.snapshotInterval
+            : run.params["snapshotEvery"]?.intValue
+                ?? run.choices.between(1, RaftServer.snapshotInterval, "fuzz.snapevery")
+        let h = RaftHarness(
+            run, n: n, unreliable: false, snapshots: snapshots, snapshotEvery: snapshotEvery)
         var network = NetworkOptions.swarm(h.choices)
         network.longDelays = true
         h.sim.network = network

@@ -55,7 +55,11 @@ public final class RaftHarness {
     var tasks: [HarnessTask] = []
 
     /// make_config(n, unreliable, snapshot): LongDelays is implied (calls are messages here).
-    public init(_ run: RaftRun, n: Int, unreliable: Bool, snapshots: Bool) {
+    /// `snapshotEvery`: applies between snapshots (config.go's SnapShotInterval by default).
+    public init(
+        _ run: RaftRun, n: Int, unreliable: Bool, snapshots: Bool,
+        snapshotEvery: Int = RaftServer.snapshotInterval
+    ) {
         self.n = n
         choices = run.choices
         let monitor = RaftMonitor(n: n)
@@ -69,8 +73,8 @@ public final class RaftHarness {
         sim = SansIOSimulation(count: n, choices: run.choices, trace: run.trace, network: network) {
             id, persister in
             RaftServer(
-                id: id, config: config, snapshots: snapshots, monitor: monitor,
-                restoring: persister.state)
+                id: id, config: config, snapshots: snapshots, snapshotEvery: snapshotEvery,
+                monitor: monitor, restoring: persister.state)
         }
         monitor.onViolation = { [unowned sim] v in
             if sim.violation == nil { sim.violation = v }

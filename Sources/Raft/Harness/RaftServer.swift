@@ -14,8 +14,11 @@ public struct RaftServer: SansIONode, Hashable {
 
     /// The Raft peer.
     public private(set) var raft: Raft<LabCommand, LabSnapshot>
-    /// `applierSnap` mode: snapshot every `snapshotInterval` applies and check lastApplied+1.
+    /// `applierSnap` mode: snapshot every `snapshotEvery` applies and check lastApplied+1.
     public let snapshots: Bool
+    /// Applies between snapshots (config.go's `SnapShotInterval`, 10, unless a fuzz run drew
+    /// another). Invariant: at least 1.
+    public let snapshotEvery: Int
     /// config.go's lastApplied[i] for this incarnation.
     public private(set) var lastApplied = 0
     /// The harness state and the checker (shared by every peer; not part of the node's state).
@@ -28,10 +31,13 @@ public struct RaftServer: SansIONode, Hashable {
 
     /// Builds peer `id` from what its persister holds.
     public init(
-        id: NodeID, config: RaftConfig, snapshots: Bool, monitor: RaftMonitor, restoring: Durable?
+        id: NodeID, config: RaftConfig, snapshots: Bool,
+        snapshotEvery: Int = RaftServer.snapshotInterval, monitor: RaftMonitor, restoring: Durable?
     ) {
+        precondition(snapshotEvery >= 1, "snapshotEvery \(snapshotEvery)")
         raft = Raft(id: id, peerCount: monitor.n, config: config, restoring: restoring)
         self.snapshots = snapshots
+        self.snapshotEvery = snapshotEvery
         self.monitor = monitor
     }
 
@@ -154,7 +160,7 @@ public struct RaftServer: SansIONode, Hashable {
                 server: ctx.id, index: index, term: term, command: command,
                 expectedIndex: snapshots ? lastApplied + 1 : nil, line: line)
             lastApplied = index
-            guard snapshots, (index + 1) % Self.snapshotInterval == 0 else { return false }
+            guard snapshots, (index + 1) % snapshotEvery == 0 else { return false }
             let data = LabSnapshot(
                 lastIncludedIndex: index, log: monitor.appliedPrefix(server: ctx.id, through: index)
             )

@@ -1,7 +1,8 @@
 // The kvraft fuzz campaign (swarm testing). Each seed draws its own world: 3, 5 or 7 servers,
 // 1–20 clients, one key per three clients plus 0–5 more, think time, snapshots on
 // (maxraftstate 300–2000) or off, a fault phase of 1–5 s (0, the shrinker's simplest
-// answer, is the shortest), a network fault mix (`NetworkOptions.swarm`), and whether
+// answer, is the shortest), whether clients start during the first election or once a leader
+// exists, a network fault mix (`NetworkOptions.swarm`), and whether
 // crashes and partitions happen at all and how often. Clients run random Get (50%), Put (20%)
 // and Append (30%) on the shared keys during the fault phase; then every fault is healed and
 // every crashed server restarted, the clients must finish within 60 s, and the main clerk
@@ -26,6 +27,9 @@ enum KVFuzz {
         var partitions: Bool
         var faultGapMs: Int
         var thinkMaxMs: Int
+        /// Clients start at once, while the first election is under way, or (0, the
+        /// shrinker's simplest answer) once a leader exists.
+        var startsEagerly: Bool
     }
 
     /// Draws the world (spec parameters win over draws).
@@ -45,7 +49,8 @@ enum KVFuzz {
             crashes: ctx.bool("crashes", c.chance(1, in: 2, "fuzz.crashes")),
             partitions: ctx.bool("partitions", c.chance(1, in: 2, "fuzz.partitions")),
             faultGapMs: c.between(100, 2000, "fuzz.faultgap"),
-            thinkMaxMs: c.between(0, 30, "fuzz.think"))
+            thinkMaxMs: c.between(0, 30, "fuzz.think"),
+            startsEagerly: c.chance(1, in: 2, "fuzz.eager"))
     }
 
     /// Runs one seed.
@@ -90,6 +95,7 @@ enum KVFuzz {
 
     /// Clients run while faults come and go.
     static func faultPhase(_ h: KVHarness, _ w: World) throws {
+        if !w.startsEagerly { _ = h.run(for: 10 * Duration.second) { h.leader() != nil } }
         for c in 0..<w.clients {
             h.workload.clerks[c].isGenerating = true
             h.kick(c)

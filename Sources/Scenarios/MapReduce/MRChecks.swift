@@ -26,12 +26,14 @@ enum MRChecks {
                     + (o.doneAt == nil ? "not done" : "done") + ", still running: \(o.running)",
                 events: o.doneLine.map { [$0] } ?? [])
         }
-        if let expected = MRExpected.lines(job.app), let v = compare(o.output, expected, o) {
+        if let expected = MRExpected.lines(job.app, inputs: job.inputs.count),
+            let v = compare(o.output, expected, o)
+        {
             return v
         }
         // A straggler re-running a task may rewrite a timing app's output after the job is
         // done (its values depend on timing), so only deterministic output must stay put.
-        let isStable = MRExpected.lines(job.app) != nil || job.isFaultFree
+        let isStable = MRExpected.lines(job.app, inputs: job.inputs.count) != nil || job.isFaultFree
         if isStable, let first = o.firstExitOutput, first != o.output {
             return Violation(
                 "early-exit",

@@ -65,11 +65,16 @@ struct MRJob {
     }
 }
 
-/// Expected outputs: the sequential reference's lines, sorted, computed once per app.
+/// Expected outputs: the sequential reference's lines, sorted, computed once per app and number
+/// of input files (a job maps a prefix of the books or CSV files: fuzz runs draw its length).
 enum MRExpected {
-    static let books = sortedOutputs(
-        InputData.books, ["wc", "indexer", "crash", "nocrash", "early_exit"])
-    static let credit = sortedOutputs(InputData.creditFiles, ["credit"])
+    static let books = (1...InputData.books.count).map {
+        sortedOutputs(
+            Array(InputData.books.prefix($0)), ["wc", "indexer", "crash", "nocrash", "early_exit"])
+    }
+    static let credit = (1...InputData.creditFiles.count).map {
+        sortedOutputs(Array(InputData.creditFiles.prefix($0)), ["credit"])
+    }
 
     static func sortedOutputs(_ inputs: [InputData.File], _ apps: [String]) -> [String: [String]] {
         var out: [String: [String]] = [:]
@@ -80,8 +85,9 @@ enum MRExpected {
         return out
     }
 
-    /// The sorted expected lines of `app`, or nil when its output is not deterministic.
-    static func lines(_ app: String) -> [String]? {
-        app == "credit" ? credit[app] : books[app]
+    /// The sorted expected lines of `app` over its first `inputs` files, or nil when its
+    /// output is not deterministic.
+    static func lines(_ app: String, inputs: Int) -> [String]? {
+        app == "credit" ? credit[inputs - 1][app] : books[inputs - 1][app]
     }
 }

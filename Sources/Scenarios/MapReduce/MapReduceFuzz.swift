@@ -1,10 +1,11 @@
-// The MapReduce fuzz campaign (swarm testing): each seed draws the application, the number of
-// workers (1–6), nReduce (1–10), and a fault mix — none, or any of worker crashes at task
+// The MapReduce fuzz campaign (swarm testing): each seed draws the application, how many of
+// its input files it maps (1–8, a prefix), the number of workers (1–6), nReduce (1–10), and a
+// fault mix — none, or any of worker crashes at task
 // start, random crashes at any moment (restart loops bring workers back), stalls of up to
 // 20 s, and a lossy network (labrpc unreliable and/or extra drops up to 20%, delays up to
-// 50 ms, sometimes labrpc's long reordering of replies). Spec parameters `app`, `workers` and
-// `nReduce` pin a draw. A fault-free run must also run each map exactly once, and jobcount must
-// count 8.
+// 50 ms, sometimes labrpc's long reordering of replies). Spec parameters `app`, `inputs`,
+// `workers` and `nReduce` pin a draw. A fault-free run must also run each map exactly once, and
+// jobcount must count one run per input file.
 import DSimCore
 import MapReduce
 
@@ -15,7 +16,7 @@ extension MapReduceSystem {
 
     static let fuzz = Scenario(
         system: "mapreduce", name: "fuzz", portOf: nil,
-        summary: "swarm: app, 1–6 workers, nReduce 1–10, crashes, stalls, message loss"
+        summary: "swarm: app, 1–8 inputs, 1–6 workers, nReduce 1–10, crashes, stalls, message loss"
     ) { ctx in
         var job = drawJob(ctx)
         job.plant(ctx)
@@ -42,6 +43,8 @@ extension MapReduceSystem {
     static func drawJob(_ ctx: RunContext) -> MRJob {
         let c = ctx.choices
         let app = ctx.string("app", fuzzApps[c.below(fuzzApps.count, "mr.fuzz.app")])
+        // 0, the shrinker's simplest answer, is one input file: one map task.
+        let files = ctx.int("inputs", c.between(1, InputData.books.count, "mr.fuzz.inputs"))
         let workers = ctx.int("workers", c.between(1, 6, "mr.fuzz.workers"))
         let faulty = c.chance(2, in: 3, "mr.fuzz.faulty")
         let crashes = faulty && c.chance(1, in: 2, "mr.fuzz.crashes")
@@ -49,6 +52,7 @@ extension MapReduceSystem {
             app: app,
             plan: crashes || app == "crash"
                 ? .restartLoops(background: 0, loops: workers) : .together(workers))
+        job.inputs = Array(job.inputs.prefix(files))
         job.options.nReduce = ctx.int("nReduce", c.between(1, 10, "mr.fuzz.nreduce"))
         if crashes {
             job.crashPerMille = c.between(0, 200, "mr.fuzz.crashrate")

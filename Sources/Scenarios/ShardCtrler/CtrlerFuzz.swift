@@ -1,6 +1,7 @@
 // The shardctrler fuzz campaign (swarm testing). Each seed draws its world: 3 or 5 controller
 // servers, 1–6 clerks, think time, a network fault mix (`NetworkOptions.swarm`), and whether
-// servers crash and restart and whether they are partitioned, and how often. Each clerk owns
+// servers crash and restart and whether they are partitioned, and how often, and whether the
+// clerks start during the first election or once a leader exists. Each clerk owns
 // six gids (clerk c: 100(c+1)+1 …) and issues random Joins of 1–2 of its absent gids (30%),
 // Leaves of 1–2 present ones (20%), Moves of a random shard to one of its present gids (15%)
 // and Queries (35%: half Query(-1), half Query(n) for n up to two past the newest it saw) —
@@ -26,6 +27,10 @@ enum CtrlerFuzz {
         var partitions: Bool
         var faultGapMs: Int
         var thinkMaxMs: Int
+        /// Clerks start at once, while the first election is under way (their requests go
+        /// round the servers, refused), or (0, the shrinker's simplest answer) once a leader
+        /// exists.
+        var startsEagerly: Bool
     }
 
     /// Gids a clerk owns.
@@ -41,7 +46,8 @@ enum CtrlerFuzz {
             crashes: ctx.bool("crashes", c.chance(1, in: 2, "fuzz.crashes")),
             partitions: ctx.bool("partitions", c.chance(1, in: 2, "fuzz.partitions")),
             faultGapMs: c.between(100, 2000, "fuzz.faultgap"),
-            thinkMaxMs: c.between(0, 50, "fuzz.think"))
+            thinkMaxMs: c.between(0, 50, "fuzz.think"),
+            startsEagerly: c.chance(1, in: 2, "fuzz.eager"))
     }
 
     /// What one clerk knows: its gids in the configuration, the newest number it saw.
@@ -79,31 +85,31 @@ enum CtrlerFuzz {
     static func nextOp(_ c: Int, _ v: ClerkView, _ choices: Choices) -> CtrlerOp {
         let own = (1...gidsPerClerk).map { 100 * (c + 1) + $0 }
         let absent = own.filter { !v.present.contains($0) }
-        let r = choices.below(100, "fuzz.op")
+        let r = choices.below(100, "client.op")
         if r < 30 && !absent.isEmpty || r >= 30 && r < 50 && v.present.isEmpty {
-            let k = min(absent.count, choices.between(1, 2, "fuzz.joincount"))
+            let k = min(absent.count, choices.between(1, 2, "client.joincount"))
             var groups: [ShardGroup] = []
             var pool = absent
             for _ in 0..<k {
-                let gid = pool.remove(at: choices.below(pool.count, "fuzz.gid"))
-                let servers = choices.between(1, 3, "fuzz.groupsize")
+                let gid = pool.remove(at: choices.below(pool.count, "client.gid"))
+                let servers = choices.between(1, 3, "client.groupsize")
                 groups.append(ShardGroup(gid: gid, servers: (0..<servers).map { "g\(gid)-\($0)" }))
             }
             return .join(groups)
         }
         if r >= 30 && r < 50 {
-            let k = min(v.present.count, choices.between(1, 2, "fuzz.leavecount"))
+            let k = min(v.present.count, choices.between(1, 2, "client.leavecount"))
             var pool = v.present
             var gone: [Int] = []
-            for _ in 0..<k { gone.append(pool.remove(at: choices.below(pool.count, "fuzz.gid"))) }
+            for _ in 0..<k { gone.append(pool.remove(at: choices.below(pool.count, "client.gid"))) }
             return .leave(gone)
         }
         if r >= 50 && r < 65 && !v.present.isEmpty {
-            let shard = choices.below(shardCount, "fuzz.shard")
-            return .move(shard: shard, gid: v.present[choices.below(v.present.count, "fuzz.gid")])
+            let shard = choices.below(shardCount, "client.shard")
+            return .move(shard: shard, gid: v.present[choices.below(v.present.count, "client.gid")])
         }
-        if choices.chance(1, in: 2, "fuzz.latest") { return .query(-1) }
-        return .query(choices.between(0, v.newest + 2, "fuzz.num"))
+        if choices.chance(1, in: 2, "client.latest") { return .query(-1) }
+        return .query(choices.between(0, v.newest + 2, "client.num"))
     }
 
     /// Updates a clerk's view with its completed operation.
@@ -118,6 +124,7 @@ enum CtrlerFuzz {
 
     /// Clients run while faults come and go.
     static func faultPhase(_ h: CtrlerHarness, _ w: World) throws {
+        if !w.startsEagerly { _ = h.sim.run(for: 10 * Duration.second) { h.leader() != nil } }
         for c in 0..<w.clients {
             h.workload.clerks[c].isGenerating = true
             h.kick(c)
@@ -159,11 +166,19 @@ enum CtrlerFuzz {
         try h.check()
     }
 
-    /// Every server catches up with the committed log and holds the same sequence.
+    /// Every server catches up with the committed log and holds the same sequence. A leader
+    /// commits earlier terms' entries only together with one of its own (Raft §5.4.2), and the
+    /// controller Starts no no-op: a leader elected after the last operation (the healed
+    /// network may still drop messages) waits for traffic. So while servers lag, clerk 0 asks
+    /// Query(-1) again, once a second for 10 s, as a live client would.
     static func converge(_ h: CtrlerHarness) throws {
         let target = h.monitor.reference.configs.count
-        _ = h.sim.run(for: 10 * Duration.second) {
-            h.serverConfigs().allSatisfy { $0.configs.count >= target }
+        for _ in 0..<10 {
+            let isCaughtUp = h.sim.run(for: Duration.second) {
+                h.serverConfigs().allSatisfy { $0.configs.count >= target }
+            }
+            if isCaughtUp { break }
+            _ = try h.query(0, -1)
         }
         try h.check()
         h.monitor.checkConverged(h.serverConfigs())

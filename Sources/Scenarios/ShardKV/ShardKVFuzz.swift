@@ -1,5 +1,6 @@
 // The shardkv fuzz campaign (swarm testing). Each seed draws its world: 1–8 clients, 4–14 keys
-// spread over the shards, maxraftstate (off, or 200–2000 bytes), a network fault mix
+// spread over the shards, 1–3 servers per replica group, maxraftstate (off, or 200–2000
+// bytes), a network fault mix
 // (`NetworkOptions.swarm`), the gids (group 0's drawn in 1…900: the controller's rebalancing
 // order depends on them), and which faults happen: crashes of single servers (inside a
 // group, or of the controller) and of whole groups, partitions of all the nodes. During the
@@ -12,7 +13,8 @@
 // its client's order in a final value; with snapshots, checklogs.
 //
 // Spec parameters (all optional; drawn when absent): clients, keys, seconds (fault phase,
-// default 6), maxraftstate (-1 = off), gidBase, crashes, partitions, ctrlerChurn (booleans).
+// default 6), maxraftstate (-1 = off), gidBase, groupServers, crashes, partitions, ctrlerChurn
+// (booleans).
 import DSimCore
 import KVRaft
 import ShardCtrler
@@ -34,6 +36,9 @@ enum ShardKVFuzz {
         var ctrlerChurn: Bool
         /// The gid of group 0: the controller's rebalancing order depends on the gids.
         var gidBase: Int
+        /// Servers per replica group (the originals: 3). 0, the shrinker's simplest answer, is
+        /// one: migration and its checks do not depend on replication inside a group.
+        var groupServers: Int
     }
 
     /// Key names whose first bytes cover every shard (key2shard = first byte mod 10).
@@ -55,7 +60,8 @@ enum ShardKVFuzz {
             faultGapMs: c.between(100, 1500, "fuzz.faultgap"),
             thinkMaxMs: c.between(0, 30, "fuzz.think"),
             ctrlerChurn: ctx.bool("ctrlerChurn", c.chance(1, in: 3, "fuzz.churn")),
-            gidBase: ctx.int("gidBase", c.between(1, 900, "fuzz.gidbase")))
+            gidBase: ctx.int("gidBase", c.between(1, 900, "fuzz.gidbase")),
+            groupServers: ctx.int("groupServers", c.between(1, 3, "fuzz.groupservers")))
     }
 
     /// Runs one seed.
@@ -63,15 +69,16 @@ enum ShardKVFuzz {
         let w = world(ctx)
         let network = NetworkOptions.swarm(ctx.choices, maxDropPerMille: 200)
         let h = ShardKVHarness(
-            ctx, clerks: w.clients, unreliable: !network.reliable, maxRaftState: w.maxRaftState,
-            network: network, gidBase: w.gidBase)
+            ctx, n: w.groupServers, clerks: w.clients, unreliable: !network.reliable,
+            maxRaftState: w.maxRaftState, network: network, gidBase: w.gidBase)
         ctx.trace.observe(
             "world", node: nil,
             [
                 ("clients", .int(Int64(w.clients))), ("keys", .int(Int64(w.keys))),
                 ("maxraftstate", .int(Int64(w.maxRaftState))), ("crashes", .bool(w.crashes)),
                 ("partitions", .bool(w.partitions)), ("ctrlerChurn", .bool(w.ctrlerChurn)),
-                ("gidBase", .int(Int64(w.gidBase))), ("network", network.json),
+                ("gidBase", .int(Int64(w.gidBase))), ("groupServers", .int(Int64(w.groupServers))),
+                ("network", network.json),
             ])
         var appendCount = Array(repeating: 0, count: w.clients)
         h.workload.thinkMaxMs = w.thinkMaxMs
