@@ -75,147 +75,18 @@ enum ShrinkCommand {
         return Exit.ok
     }
 
-    /// Shrinks `decisions`; nil if they do not fail `invariant` to begin with. The phases share
-    /// the budgets: lane by lane (`LaneShrinker`: edits one concern without shifting the
-    /// others) with the cheap passes, then the same on the flat sequence (`Shrinker`); then
-    /// re-rolls (`rerollSeeds`) and every pass, lanes then flat, again while a round makes the
-    /// run smaller.
+    /// Shrinks `decisions` (see `ShrinkSession`) and prints the summary line; nil if they do
+    /// not fail `invariant` to begin with.
     static func shrink(
         _ request: RunRequest, _ decisions: [Decision], invariant: String, maxRuns: Int,
         maxSteps: Int = defaultMaxSteps, budget: Double
     ) -> RunResult? {
-        let build = buildInfo
-        let start = wallSeconds()
-        var outOfTime = false
-        var stepsSpent = 0
-        var bestLines = Int.max
-        var executed = 0
-        var stepCap = Int.max
-        var checkIterationsMax: Int?
-        /// The run's size if it still fails `invariant`, else nil: its lines first (decisions
-        /// and events: what the trace holds), then its events. A candidate with more lines
-        /// than the best cannot be kept, so its run is stopped there.
-        func measure(_ source: ChoiceSource) -> Int? {
-            if wallSeconds() - start > budget {
-                outOfTime = true
-                return nil
-            }
-            if stepsSpent >= maxSteps { return nil }
-            executed += 1
-            let r = Runner.run(
-                request, source: source, record: false, build: build, lineCap: bestLines,
-                stepCap: stepCap, checkIterationsMax: checkIterationsMax)
-            stepsSpent += r.steps
-            if stepCap == .max { stepCap = max(100_000, 4 * r.steps) }
-            guard case .violation(let v) = r.verdict, v.invariant == invariant else { return nil }
-            bestLines = min(bestLines, r.lineCount)
-            return r.lineCount << 24 + min(r.eventCount, 1 << 24 - 1)
-        }
-        // The smallest history-check budget under which the input still fails, so that no
-        // candidate spends long in the linearizability search (nil: no limit).
-        var original: Int?
-        for cap in ShrinkCommand.checkBudgets {
-            checkIterationsMax = cap
-            stepCap = .max
-            original = measure(.recorded(decisions.map(\.value)))
-            if original != nil { break }
-        }
-        guard var size = original else { return nil }
-        var lastPrint = start
-        var runs = 0
-        var improvements = 0
-        func progress(_ attempts: Int, _ left: Int) {
-            let now = wallSeconds()
-            if now - lastPrint >= 1 {
-                lastPrint = now
-                eprint("  shrinking: \(runs + attempts) runs, \(left) decisions left")
-            }
-        }
-        func flat(_ d: [UInt64], coarse: Bool) -> [UInt64] {
-            var s = Shrinker(d, size: size, maxAttempts: maxRuns - runs, progress: progress) {
-                measure(.recorded($0))
-            }
-            let r = s.shrink(coarse: coarse)
-            runs += r.attempts
-            improvements += r.improvements
-            size = s.bestSize
-            return r.decisions
-        }
-        func laned(_ d: [UInt64], coarse: Bool) -> [UInt64] {
-            guard runs < maxRuns else { return d }
-            let recorded = Runner.run(request, source: .recorded(d), record: true, build: build)
-            var s = LaneShrinker(
-                Choices.lanes(decisionsIn(recorded.lines)), size: size,
-                maxAttempts: maxRuns - runs, progress: progress
-            ) { measure(.lanes($0)) }
-            let r = s.shrink(coarse: coarse)
-            runs += r.attempts
-            improvements += r.improvements
-            size = r.size
-            let result = Runner.run(request, source: .lanes(r.lanes), record: true, build: build)
-            return decisionsIn(result.lines).map(\.value)
-        }
-        /// Re-rolls (see `rerollSeeds`); returns the decisions of the smallest run found.
-        func reroll(_ d: [UInt64]) -> [UInt64] {
-            var current = d
-            var improved = true
-            while improved && runs < maxRuns && stepsSpent < maxSteps && !outOfTime {
-                improved = false
-                let recorded = Runner.run(
-                    request, source: .recorded(current), record: true, build: build)
-                let short = Choices.lanes(decisionsIn(recorded.lines)).filter {
-                    $0.value.count <= Shrinker.finePassesMax
-                }
-                search: for name in short.keys.sorted() {
-                    for (i, v) in short[name]!.enumerated() where v > 0 {
-                        for lowered in v / 2 == 0 ? [0] : [0, v / 2] {
-                            var world = short
-                            world[name]![i] = lowered
-                            for seed in 1...rerollSeeds where runs < maxRuns {
-                                runs += 1
-                                let source = ChoiceSource.lanesThenSeed(world, then: seed)
-                                guard let s = measure(source), s < size else { continue }
-                                let r = Runner.run(
-                                    request, source: source, record: true, build: build)
-                                current = decisionsIn(r.lines).map(\.value)
-                                size = s
-                                improvements += 1
-                                improved = true
-                                progress(0, current.count)
-                                break search
-                            }
-                        }
-                    }
-                }
-            }
-            return current
-        }
-        // Re-rolls first (a smaller world makes every later candidate cheaper); then lanes: the
-        // short ones (the world, the fault mix) get every pass, the long ones (the network's
-        // delays) the cheap ones; then the flat sequence's cheap passes.
-        var current = reroll(decisions.map(\.value))
-        current = laned(current, coarse: true)
-        current = flat(current, coarse: true)
-        // Re-rolls, then every pass, lanes then flat, until a round changes nothing (or a
-        // budget is spent).
-        var before = size
-        repeat {
-            before = size
-            current = reroll(current)
-            current = laned(current, coarse: false)
-            current = flat(current, coarse: false)
-        } while size < before && runs < maxRuns && stepsSpent < maxSteps && !outOfTime
-        let elapsed = wallSeconds() - start
-        print(
-            String(
-                format: "shrink: %d runs, %d kernel steps, %d improvements, %.1f s%@", executed,
-                stepsSpent, improvements, elapsed,
-                outOfTime
-                    ? " (stopped by the time budget)"
-                    : runs >= maxRuns
-                        ? " (run budget spent)"
-                        : stepsSpent >= maxSteps ? " (step budget spent)" : ""))
-        return Runner.run(request, source: .recorded(current), record: true, build: build)
+        let session = ShrinkSession(
+            request, invariant: invariant, maxRuns: maxRuns, maxSteps: maxSteps,
+            budgetSeconds: budget)
+        let result = session.shrink(decisions.map(\.value))
+        if result != nil { print(session.summary) }
+        return result
     }
 
     /// The decisions of recorded trace lines, in order.

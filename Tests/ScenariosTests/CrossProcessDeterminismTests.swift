@@ -100,6 +100,42 @@ final class CrossProcessDeterminismTests: XCTestCase {
         return nil
     }
 
+    /// `dsim shrink` gives the same trace in two processes, smaller than its input, and its
+    /// replay stops at the same violation.
+    func testShrinkIsTheSameInTwoProcesses() throws {
+        for (system, bug) in [
+            ("bank", "transfer-caller-order"), ("raft", "votedfor-not-persisted"),
+        ] {
+            let dir = tempPath("shrink-\(system)")
+            try? FileManager.default.removeItem(atPath: dir)
+            let (fc, fout) = try run([
+                "fuzz", "--system", system, "--plant", bug, "--first", "--seeds", "100",
+                "--jobs", "1", "--trace-out", dir,
+            ])
+            XCTAssertEqual(fc, 1, fout)
+            let raw = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+                $0.hasSuffix(".jsonl")
+            }
+            guard let name = raw.sorted().first else {
+                XCTFail("\(system)/\(bug): no failing trace written: \(fout)")
+                continue
+            }
+            let input = dir + "/" + name
+            let (ca, outA) = try run(["shrink", input, "--out", dir + "/a.jsonl"])
+            let (cb, _) = try run(["shrink", input, "--out", dir + "/b.jsonl"])
+            XCTAssertEqual(ca, 0, outA)
+            XCTAssertEqual(cb, 0)
+            let a = try String(contentsOfFile: dir + "/a.jsonl", encoding: .utf8)
+            let b = try String(contentsOfFile: dir + "/b.jsonl", encoding: .utf8)
+            XCTAssertEqual(a, b, "\(system)/\(bug): shrinks differ between processes")
+            let before = try String(contentsOfFile: input, encoding: .utf8)
+            XCTAssertLessThan(a.count, before.count, "\(system)/\(bug): not smaller")
+            let (rc, rout) = try run(["replay", dir + "/a.jsonl", "--quiet"])
+            XCTAssertEqual(rc, 1, rout)
+            XCTAssertTrue(rout.contains("replay matches"), rout)
+        }
+    }
+
     func testBadTracesExitThreeWithOneLine() throws {
         let bad = tempPath("garbled.jsonl")
         try "{\"dsim\":\"trace\",\"version\":1}\n{nope\n".write(
