@@ -1,5 +1,6 @@
 // `dsim shrink TRACE`: the minimal failing trace. Candidates are edited copies of the trace's
-// decision sequence, re-run without recording; one is kept when the run still violates the same
+// decisions (or, for re-rolls, its short lanes edited and the rest drawn from fixed seeds; see
+// `ShrinkSession`), re-run without recording; one is kept when the run still violates the same
 // invariant. The shrunk run is then re-recorded (its header says `"source":"choices"`: its
 // decisions no longer come from the seed) and written out.
 import DSimCheck
