@@ -84,7 +84,7 @@ public final class AsyncSimulation {
         let task = SimTask(id: nextTaskID, node: node, incarnation: e.incarnation, name: name)
         nextTaskID += 1
         tasks.append(task)
-        if trace.isRecording { trace.observe("spawn", node: node, [("task", .string(task.label))]) }
+        trace.observe("spawn", node: node, [("task", .string(task.label))])
         Task(executorPreference: e) {
             await SimTaskLocal.$task.withValue(task) {
                 do { try await body() } catch {}

@@ -32,6 +32,14 @@ public protocol SansIONode {
     mutating func receive(_ message: Message, from: NodeID, _ ctx: NodeContext<Self>)
     /// Timer `timer` (a small node-defined key) fired.
     mutating func timerFired(_ timer: Int, _ ctx: NodeContext<Self>)
+    /// Fields the node adds to its `boot` line, e.g. the term a Raft peer restarts in (read
+    /// after it was built from its persister, before `boot`); none by default.
+    var bootFields: [(String, JSON)] { get }
+}
+
+extension SansIONode {
+    /// No fields of its own on the boot line.
+    public var bootFields: [(String, JSON)] { [] }
 }
 
 /// The handle through which a sans-IO node acts on the world during one handler call.
@@ -72,6 +80,9 @@ public final class NodeContext<Node: SansIONode> {
     public func persist(_ state: Node.Durable, stateBytes: Int, snapshotBytes: Int) {
         sim.persisters[id].save(state, stateBytes: stateBytes, snapshotBytes: snapshotBytes)
     }
+
+    /// The trace line written last (at `boot`: the boot line).
+    @inlinable public var lastLine: TraceLine { sim.trace.nextLine - 1 }
 
     /// Records an observation; returns its trace line so a checker can cite it.
     @inlinable @discardableResult

@@ -95,8 +95,7 @@ public final class SansIOSimulation<Node: SansIONode> {
     /// Returns nil when the node is down.
     @discardableResult
     public func withNode<R>(_ i: NodeID, _ body: (inout Node, NodeContext<Node>) -> R) -> R? {
-        guard alive[i], var n = nodes[i] else { return nil }
-        nodes[i] = nil
+        guard alive[i], var n = nodes[i].take() else { return nil }
         context.id = i
         let r = body(&n, context)
         nodes[i] = n
@@ -106,8 +105,8 @@ public final class SansIOSimulation<Node: SansIONode> {
     /// Runs a handler on node `i` with its value moved out of the table.
     @inline(__always)
     func handle(_ i: NodeID, _ body: (inout Node, NodeContext<Node>) -> Void) {
-        guard var n = nodes[i] else { return }
-        nodes[i] = nil
+        // Moved out (not copied), so the node's storage stays uniquely referenced.
+        guard var n = nodes[i].take() else { return }
         context.id = i
         body(&n, context)
         nodes[i] = n
@@ -135,7 +134,9 @@ public final class SansIOSimulation<Node: SansIONode> {
     }
 
     private func bootNode(_ i: NodeID) {
-        trace.observe("boot", node: i, [("incarnation", .int(Int64(incarnation[i])))])
+        trace.observe(
+            "boot", node: i,
+            [("incarnation", .int(Int64(incarnation[i])))] + (nodes[i]?.bootFields ?? []))
         handle(i) { n, ctx in n.boot(ctx) }
     }
 
@@ -156,14 +157,17 @@ public final class SansIOSimulation<Node: SansIONode> {
         start(i)
     }
 
-    /// Cuts node `i` off (labrpc `disconnect`).
+    /// Cuts node `i` off (labrpc `disconnect`). Observed only when it changes something: a
+    /// restart disconnects a node that its crash already cut off.
     public func disconnect(_ i: NodeID) {
+        guard connectivity.connected[i] else { return }
         connectivity.disconnect(i)
         trace.observe("disconnect", node: i)
     }
 
-    /// Reconnects node `i`.
+    /// Reconnects node `i`; observed only when it was cut off.
     public func connect(_ i: NodeID) {
+        guard !connectivity.connected[i] else { return }
         connectivity.connect(i)
         trace.observe("connect", node: i)
     }
@@ -201,11 +205,11 @@ extension SansIOSimulation {
         for _ in 0..<copies {
             if network.drops(reply: reply, choices) {
                 counters.dropped &+= 1
-                if trace.isRecording {
-                    trace.observe(
-                        "drop", node: from,
-                        [("to", .int(Int64(to))), ("msg", .string(m.traceName))] + m.traceFields)
-                }
+                // Observed (counted) in every run, recorded or not, so that line numbers and
+                // event counts agree between the two (the shrinker measures unrecorded runs).
+                trace.observe(
+                    "drop", node: from,
+                    [("to", .int(Int64(to))), ("msg", .string(m.traceName))] + m.traceFields)
                 continue
             }
             let at = now + network.delay(reply: reply, choices)
@@ -264,11 +268,9 @@ extension SansIOSimulation {
         }
         if m.isReply { counters.totalBytes &+= m.sizeBytes }
         counters.delivered &+= 1
-        if trace.isRecording {
-            trace.observe(
-                "recv", node: to,
-                [("from", .int(Int64(from))), ("msg", .string(m.traceName))] + m.traceFields)
-        }
+        trace.observe(
+            "recv", node: to,
+            [("from", .int(Int64(from))), ("msg", .string(m.traceName))] + m.traceFields)
         handle(to) { n, ctx in n.receive(m, from: from, ctx) }
     }
 

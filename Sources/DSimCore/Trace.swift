@@ -27,9 +27,10 @@ public final class TraceRecorder {
     /// stopped (`RunGuard`): a shrinker keeps only candidates no larger than its best, so it
     /// need not run a larger one to the end.
     public var lineCap = Int.max
-    /// Kernel steps so far (counted by `RunGuard`), and the most a run may take before it is
-    /// stopped: a shrinker allows a few times the original's, so a candidate that spins (zero
-    /// delays, a Zeno loop) costs little instead of running up to the guard's own bounds.
+    /// Kernel steps so far (counted by `RunGuard`; a history check at the end adds the
+    /// configurations it explored), and the most a run may take before it is stopped: a
+    /// shrinker allows a few times the original's, so a candidate that spins (zero delays, a
+    /// Zeno loop) costs little instead of running up to the guard's own bounds.
     public var steps = 0
     /// See `steps`.
     public var stepCap = Int.max

@@ -62,6 +62,9 @@ public struct KVNode: SansIONode {
         self.links = links
     }
 
+    /// A server's boot line says its Raft term.
+    public var bootFields: [(String, JSON)] { server?.host.bootFields ?? [] }
+
     /// Boots the server's Raft peer or picks the clerk's first server.
     public mutating func boot(_ ctx: NodeContext<KVNode>) {
         server?.boot(ctx)

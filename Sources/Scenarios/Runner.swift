@@ -64,7 +64,7 @@ public struct RunResult {
     public var lineCount: Int
     /// Observation lines counted (recorded or not).
     public var eventCount: Int = 0
-    /// Kernel steps taken (`RunGuard`).
+    /// Kernel steps taken (`RunGuard`), plus the configurations its history check explored.
     public var steps: Int = 0
     /// Virtual time when the scenario returned.
     public var virtualTime: VirtualTime = 0

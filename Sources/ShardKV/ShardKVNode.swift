@@ -96,6 +96,11 @@ public struct ShardKVNode: SansIONode {
     /// An administrator (the test's controller clerk).
     public init(admin: CtrlerClerk<ShardKVCtrlerBinding>) { ctrlerClerk = admin }
 
+    /// A server's boot line says its Raft term.
+    public var bootFields: [(String, JSON)] {
+        ctrlerServer?.host.bootFields ?? server?.host.bootFields ?? []
+    }
+
     /// Boots whatever this node runs.
     public mutating func boot(_ ctx: NodeContext<ShardKVNode>) {
         ctrlerServer?.boot(ctx)

@@ -16,13 +16,17 @@ enum ShrinkCommand {
     /// (a kvraft or shardkv candidate takes tens of thousands of steps), counted, so the
     /// result is the same on every machine; 40 M took 46 s on a kvraft trace here.
     static let defaultMaxSteps = 40_000_000
-    /// Re-rolls per lowered value. Lowering a value of a short lane (the world: how many
-    /// servers and clients; the fault mix) re-deals every later decision of the long lanes (the
-    /// network, timers, client operations), so the edit alone rarely still fails; with the long
-    /// lanes drawn afresh from seeds 1…`rerollSeeds` it often does. A re-rolled candidate is
-    /// kept only when it fails the same invariant with a strictly smaller run, so the passes
-    /// still terminate, and the seeds are fixed, so the result stays deterministic.
-    static let rerollSeeds: UInt64 = 16
+    /// Re-rolls per lowered value. Lowering a value of the world (how many servers and
+    /// clients; the fault mix) re-deals every later decision of the long lanes (the network,
+    /// timers, client operations), so the edit alone rarely still fails; with the long lanes
+    /// drawn afresh from seeds 1…`rerollSeeds` it often does. A re-rolled candidate is kept
+    /// when it fails the same invariant with a strictly smaller run, or with a simpler world
+    /// and a run at most twice as large (each such step lowers a world value, so there are
+    /// finitely many); the seeds are fixed, so the result stays deterministic.
+    static let rerollSeeds: ClosedRange<UInt64> = 1...16
+    /// The seeds of the wider re-rolls tried at a local minimum, each range only when the ones
+    /// before it found nothing (the first also once at the start).
+    static let wideRerollSeeds: [ClosedRange<UInt64>] = [17...256, 257...1024, 1025...4096]
     /// History-check budgets (search iterations per key) tried on the input, smallest first.
     static let checkBudgets: [Int?] = [1 << 18, 1 << 22, nil]
 
@@ -32,8 +36,9 @@ enum ShrinkCommand {
           writes the minimal trace that still fails the same invariant (default FILE: TRACE with
           .min.jsonl) and prints the sizes before and after
           --max-runs N      candidate runs at most (default 200000; keeps the result deterministic)
-          --max-steps N     kernel steps of all candidate runs together (default 40000000;
-                            deterministic too, and the one that binds on long runs)
+          --max-steps N     kernel steps of all candidate runs together, times the system's
+                            step cost (10 for bank, weather, mapreduce; else 1) (default
+                            40000000; deterministic too, and the one that binds on long runs)
           --budget SECONDS  wall-clock safety stop (default 60); stopping on it is reported
         exit: 0 shrunk, 3 bad input (or the trace does not fail), 4 the trace no longer fails
         """
@@ -98,6 +103,21 @@ enum ShrinkCommand {
             else { return nil }
             return (label, UInt64(v))
         }
+    }
+}
+
+extension ShrinkCommand {
+    /// Per lane, how many of its decisions were taken at virtual time 0 (the lanes with any).
+    static func decisionsAtStart(_ lines: [String]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for line in lines where line.hasPrefix("{\"dec\"") {
+            guard let j = try? JSON.parse(line), let label = j["dec"]?.stringValue,
+                let t = j["t"]?.intValue
+            else { continue }
+            if t != 0 { break }
+            out[Choices.lane(of: label), default: 0] += 1
+        }
+        return out
     }
 }
 

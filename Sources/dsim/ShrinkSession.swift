@@ -1,21 +1,25 @@
 // One shrink of one failing run: the budgets, the best run size so far, and the phases that
 // edit the run's decisions.
 //
-//   1. re-roll (`reroll`): lower one value of a short lane (the world: servers, clients; the
-//      fault mix) and draw the long lanes (network, timers, client operations) afresh from
-//      seeds 1…`rerollSeeds`. Lowering the world re-deals every later decision, so the edit
-//      alone rarely still fails; with a fresh deal of the rest it often does;
+//   1. re-roll (`reroll`): lower one value of the world (a short lane, or what a long lane
+//      drew at time 0: servers, clients, the fault mix) and draw the rest afresh from seeds
+//      1…16, then once from seeds 17…256. Lowering the world re-deals every later decision,
+//      so the edit alone rarely still fails; with a fresh deal of the rest it often does. A
+//      simpler world is kept even when its run is up to twice as large (the run before is
+//      kept as the fallback): the rounds then shrink it past what the larger world allowed;
 //   2. lane by lane (`LaneShrinker`: edits one concern without shifting the others), cheap
 //      passes, then the same on the flat sequence (`Shrinker`);
 //   3. rounds of re-roll, every lane pass and every flat pass while a round makes the run
-//      smaller.
+//      smaller; at a local minimum, re-rolls over ever wider seed ranges, of the world as it
+//      is too and of one lane at a time, while budget is left.
 //
-// A candidate is measured by the trace it makes (`measure`): its lines first (decisions and
-// events), then its events. A run growing past the best is stopped there (`lineCap`), a run
-// that spins is stopped at four times the input's kernel steps (`stepCap`), and its history
-// check gets the smallest counted budget under which the input still fails. The budgets —
-// candidate runs and their kernel steps together — are counts, so the result is the same on
-// every machine; the wall-clock budget is a safety stop, reported when hit.
+// A candidate is measured by the trace it makes (`measure`): its events first (what a person
+// reads in the timeline), then its lines (events and decisions). A run growing past twice the
+// best's lines is stopped there (`lineCap`), a run that spins is stopped at four times the
+// input's kernel steps (`stepCap`), and its history check gets the smallest counted budget
+// under which the input still fails. The budgets — candidate runs and their kernel steps
+// together — are counts, so the result is the same on every machine; the wall-clock budget is
+// a safety stop, reported when hit.
 import DSimCheck
 import DSimCore
 import Scenarios
@@ -40,6 +44,16 @@ final class ShrinkSession {
     /// for the shrinkers' shortlex steps, keeps it.
     private(set) var size = 0
     private var bestLines = Int.max
+    /// The smallest run given up for a simpler world (`rerollOnce`), and its decisions: the
+    /// answer if nothing smaller is found after all.
+    private var fallback: (size: Int, decisions: [UInt64])?
+    /// Where the current phase stops: half the budgets until the last phase.
+    private lazy var runsEnd = maxRuns / 2
+    private lazy var stepsEnd = maxSteps / 2
+    /// The last phase: a re-roll to a simpler world may give a larger run (see `rerollOnce`).
+    private var allowsLargerWorldRuns = false
+    /// Re-rolls stop once `stepsSpent` reaches this (`reroll`'s `stepShare`).
+    private var rerollStepsEnd = Int.max
     private var stepCap = Int.max
     private var checkIterationsMax: Int?
     private var lastProgress = 0.0
@@ -57,23 +71,50 @@ final class ShrinkSession {
     }
 
     /// True while every budget has something left.
-    var canContinue: Bool { runs < maxRuns && stepsSpent < maxSteps && !isOutOfTime }
+    var canContinue: Bool { runs < runsEnd && stepsSpent < stepsEnd && !isOutOfTime }
 
     /// Shrinks `decisions`: the smallest run found, recorded; nil when they do not fail
     /// `invariant` to begin with.
     func shrink(_ decisions: [UInt64]) -> RunResult? {
         guard start(decisions) else { return nil }
         var current = reroll(decisions)
+        // The world is at its largest now, so a smaller one found by a wider re-roll saves the
+        // most; capped at a quarter of the step budget (a long run's re-rolls are costly).
+        current = reroll(current, seeds: ShrinkCommand.wideRerollSeeds[0], stepShare: maxSteps / 4)
         current = laned(current, coarse: true)
         current = flat(current, coarse: true)
+        current = rounds(current, wide: ShrinkCommand.wideRerollSeeds.prefix(1))
+        // At the local minimum, try simpler worlds even when their runs are larger, and shrink
+        // on from there, with every wider re-roll; the smaller of the two results is the answer.
+        // This phase has the rest of the budgets (the first phases stop at half of them).
+        allowsLargerWorldRuns = true
+        runsEnd = maxRuns
+        stepsEnd = maxSteps
+        current = rounds(current, wide: ShrinkCommand.wideRerollSeeds[...])
+        if let f = fallback, f.size < size { current = f.decisions }
+        return record(.recorded(current))
+    }
+
+    /// Rounds of re-roll, every lane pass and every flat pass while a round makes the run
+    /// smaller. At a local minimum, re-rolls over ever wider seed ranges (the world as it is
+    /// too, and one lane at a time) while budget is left, and the rounds go on when one finds
+    /// a smaller run.
+    private func rounds(_ d: [UInt64], wide: ArraySlice<ClosedRange<UInt64>>) -> [UInt64] {
+        var current = d
         var before = size
         repeat {
+            repeat {
+                before = size
+                current = reroll(current)
+                current = laned(current, coarse: false)
+                current = flat(current, coarse: false)
+            } while size < before && canContinue
             before = size
-            current = reroll(current)
-            current = laned(current, coarse: false)
-            current = flat(current, coarse: false)
+            for seeds in wide where size == before && canContinue {
+                current = reroll(current, seeds: seeds, keepingWorld: true)
+            }
         } while size < before && canContinue
-        return record(.recorded(current))
+        return current
     }
 
     /// The summary line: runs, steps, improvements, seconds, and the budget that stopped it.
@@ -84,7 +125,7 @@ final class ShrinkSession {
             : runs >= maxRuns
                 ? " (run budget spent)" : stepsSpent >= maxSteps ? " (step budget spent)" : ""
         return String(
-            format: "shrink: %d runs, %d kernel steps, %d improvements, %.1f s%@", executed,
+            format: "shrink: %d runs, %d steps, %d improvements, %.1f s%@", executed,
             stepsSpent, improvements, wallSeconds() - start, stop)
     }
 
@@ -102,20 +143,21 @@ final class ShrinkSession {
         return false
     }
 
-    /// The run's size if it still fails `invariant`, else nil: its lines first (decisions and
-    /// events: what the trace holds), then its events.
+    /// The run's size if it still fails `invariant`, else nil: its events first, then its lines
+    /// (events and decisions: what the trace holds).
     func measure(_ source: ChoiceSource) -> Int? {
         if wallSeconds() - start > budgetSeconds { isOutOfTime = true }
-        guard !isOutOfTime, stepsSpent < maxSteps else { return nil }
+        guard !isOutOfTime, stepsSpent < stepsEnd else { return nil }
         executed += 1
         let r = Runner.run(
-            request, source: source, record: false, build: build, lineCap: bestLines,
+            request, source: source, record: false, build: build,
+            lineCap: bestLines == .max ? .max : bestLines + max(bestLines / 4, min(bestLines, 500)),
             stepCap: stepCap, checkIterationsMax: checkIterationsMax)
-        stepsSpent += r.steps
+        stepsSpent += r.steps * request.system.stepCost
         if stepCap == .max { stepCap = max(100_000, 4 * r.steps) }
         guard case .violation(let v) = r.verdict, v.invariant == invariant else { return nil }
         bestLines = min(bestLines, r.lineCount)
-        return r.lineCount << 24 + min(r.eventCount, 1 << 24 - 1)
+        return r.eventCount << 24 + min(r.lineCount, 1 << 24 - 1)
     }
 
     /// The run of `source`, recorded.
@@ -137,7 +179,7 @@ final class ShrinkSession {
 
     /// The flat sequence's passes (`Shrinker`).
     private func flat(_ d: [UInt64], coarse: Bool) -> [UInt64] {
-        var s = Shrinker(d, size: size, maxAttempts: maxRuns - runs, progress: progress) {
+        var s = Shrinker(d, size: size, maxAttempts: runsEnd - runs, progress: progress) {
             [unowned self] in measure(.recorded($0))
         }
         let r = s.shrink(coarse: coarse)
@@ -149,9 +191,9 @@ final class ShrinkSession {
 
     /// Lane by lane (`LaneShrinker`).
     private func laned(_ d: [UInt64], coarse: Bool) -> [UInt64] {
-        guard runs < maxRuns else { return d }
+        guard runs < runsEnd else { return d }
         var s = LaneShrinker(
-            Choices.lanes(decisions(.recorded(d))), size: size, maxAttempts: maxRuns - runs,
+            Choices.lanes(decisions(.recorded(d))), size: size, maxAttempts: runsEnd - runs,
             progress: progress
         ) { [unowned self] in measure(.lanes($0)) }
         let r = s.shrink(coarse: coarse)
@@ -162,34 +204,86 @@ final class ShrinkSession {
     }
 
     /// Re-rolls until a sweep over the short lanes' values finds nothing smaller.
-    private func reroll(_ d: [UInt64]) -> [UInt64] {
+    /// At most `stepShare` kernel steps go to these re-rolls.
+    private func reroll(
+        _ d: [UInt64], seeds: ClosedRange<UInt64> = ShrinkCommand.rerollSeeds,
+        keepingWorld: Bool = false, stepShare: Int = .max
+    ) -> [UInt64] {
         var current = d
-        while canContinue, let found = rerollOnce(current) { current = found }
+        rerollStepsEnd = stepShare == .max ? .max : stepsSpent + stepShare
+        defer { rerollStepsEnd = .max }
+        while canContinue,
+            let found = rerollOnce(current, seeds: seeds, keepingWorld: keepingWorld)
+        {
+            current = found
+        }
         return current
     }
 
     /// One sweep: the first re-rolled candidate that fails with a strictly smaller run (so the
-    /// sweeps terminate), as decisions; nil when there is none.
-    private func rerollOnce(_ d: [UInt64]) -> [UInt64]? {
-        let short = Choices.lanes(decisions(.recorded(d))).filter {
-            $0.value.count <= Shrinker.finePassesMax
+    /// sweeps terminate), as decisions; nil when there is none. With `keepingWorld`, then the
+    /// short lanes as they are (a fresh deal of the long ones alone), and then each lane dealt
+    /// afresh, from its start or from its middle, with every other lane kept.
+    private func rerollOnce(
+        _ d: [UInt64], seeds: ClosedRange<UInt64>, keepingWorld: Bool
+    ) -> [UInt64]? {
+        let lines = record(.recorded(d)).lines
+        let all = Choices.lanes(ShrinkCommand.decisionsIn(lines))
+        // The world: every short lane, and of a long lane the decisions taken before virtual
+        // time moved (how many nodes and clients, which faults: a lane that also holds the
+        // fault schedule is long, but its start must not be dealt afresh).
+        let atStart = ShrinkCommand.decisionsAtStart(lines)
+        var short = all.filter { $0.value.count <= Shrinker.finePassesMax }
+        for (name, count) in atStart.sorted(by: { $0.key < $1.key }) where short[name] == nil {
+            short[name] = Array(all[name]!.prefix(count))
         }
+        // Each with whether it makes the world simpler: a value drawn at time 0 lowered.
+        var worlds: [(lanes: [String: [UInt64]], isSimpler: Bool)] = []
         for name in short.keys.sorted() {
             for (i, v) in short[name]!.enumerated() where v > 0 {
                 for lowered in v / 2 == 0 ? [0] : [0, v / 2] {
                     var world = short
                     world[name]![i] = lowered
-                    for seed in 1...ShrinkCommand.rerollSeeds where runs < maxRuns {
-                        runs += 1
-                        let source = ChoiceSource.lanesThenSeed(world, then: seed)
-                        guard let s = measure(source), s < size else { continue }
-                        size = s
-                        improvements += 1
-                        let found = decisions(source).map(\.value)
-                        progress(0, found.count)
-                        return found
-                    }
+                    worlds.append((world, i < atStart[name, default: 0]))
                 }
+            }
+        }
+        if keepingWorld {
+            worlds.append((short, false))
+            // One lane dealt afresh, every other kept: a long lane from its start, then any
+            // lane from its middle (a short lane's start is the world: it stays).
+            for name in all.keys.sorted() {
+                var other = all
+                if all[name]!.count > Shrinker.finePassesMax {
+                    other[name] = nil
+                    worlds.append((other, false))
+                }
+                if all[name]!.count >= 2 {
+                    other[name] = Array(all[name]!.prefix(all[name]!.count / 2))
+                    worlds.append((other, false))
+                }
+            }
+        }
+        for (world, isSimpler) in worlds {
+            for seed in seeds where canContinue && stepsSpent < rerollStepsEnd {
+                runs += 1
+                let source = ChoiceSource.lanesThenSeed(world, then: seed)
+                guard let s = measure(source) else { continue }
+                if s >= size {
+                    // A simpler world (fewer nodes, say) is kept even with a somewhat longer
+                    // run, as the rounds that follow shrink it further than the larger world
+                    // could go. The run before stays as the fallback.
+                    guard allowsLargerWorldRuns, isSimpler, s >> 24 <= 2 * (size >> 24) else {
+                        continue
+                    }
+                    if fallback == nil || size < fallback!.size { fallback = (size, d) }
+                    bestLines = s & (1 << 24 - 1)
+                }
+                size = s
+                improvements += 1
+                let found = decisions(source).map(\.value)
+                progress(0, found.count)
+                return found
             }
         }
         return nil

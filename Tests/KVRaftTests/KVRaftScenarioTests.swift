@@ -43,7 +43,7 @@ final class KVRaftScenarioTests: XCTestCase {
     /// for and reported, and must exist.
     func testPlantedBugsAreCaught() {
         let cases: [(String, UInt64)] = [
-            ("no-duplicate-detection", 1), ("stale-read", 12), ("snapshot-without-dup-table", 14),
+            ("no-duplicate-detection", 1), ("stale-read", 40), ("snapshot-without-dup-table", 112),
         ]
         for (bug, seed) in cases {
             var r = KV.run("fuzz", seed: seed, planted: [bug])

@@ -33,12 +33,12 @@ final class RaftFuzzTests: XCTestCase {
     /// (`dsim fuzz --spec specs/raft/fuzz-3-snap.json --plant BUG --first`).
     static let plantedSeeds:
         [(bug: String, nodes: Int, snapshots: Bool, seed: UInt64, invariant: String)] = [
-            ("no-election-restriction", 3, true, 2, "leader-completeness"),
-            ("commit-previous-term", 3, true, 788, "leader-completeness"),
-            ("votedfor-not-persisted", 3, true, 2, "durable-state-lost"),
-            ("no-truncate-conflicts", 3, true, 102, "leader-completeness"),
-            ("stale-snapshot-install", 3, true, 1, "apply-went-backwards"),
-            ("commit-without-majority", 3, true, 60, "leader-completeness"),
+            ("no-election-restriction", 3, true, 3, "leader-completeness"),
+            ("commit-previous-term", 3, true, 355, "leader-completeness"),
+            ("votedfor-not-persisted", 3, true, 1, "durable-state-lost"),
+            ("no-truncate-conflicts", 3, true, 72, "leader-completeness"),
+            ("stale-snapshot-install", 3, true, 2, "apply-went-backwards"),
+            ("commit-without-majority", 3, true, 17, "leader-completeness"),
         ]
 
     func testPlantedBugsAreCaught() {

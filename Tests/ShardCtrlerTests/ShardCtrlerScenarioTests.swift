@@ -48,7 +48,7 @@ final class ShardCtrlerScenarioTests: XCTestCase {
     func testPlantedBugsAreCaughtBothWays() {
         let cases: [(String, UInt64, String)] = [
             ("rebalance-map-order", 1, "sequential-replay"),
-            ("stale-query", 14, "query-consistency"),
+            ("stale-query", 5, "query-consistency"),
         ]
         for (bug, recorded, invariant) in cases {
             var seed = recorded

@@ -15,10 +15,11 @@
 //      branch draws fewer, so zeroing alone shifts every later decision onto another label;
 //   5. lower each remaining value: to 0, then by binary search towards 0.
 // A candidate is kept when it still fails and is smaller: first by the size of the run it
-// produces (trace lines: 0 may mean "the longest gap" to a scenario, so a simpler sequence can
-// give a longer run), then shortlex (shorter first, then smaller values). Every accepted
-// candidate is strictly smaller in that well-founded order, so the search terminates. The
-// budget counts candidate runs, not seconds, so the same input always shrinks the same way.
+// produces (the caller's measure, e.g. events then lines: 0 may mean "the longest gap" to a
+// scenario, so a simpler sequence can give a longer run), then shortlex (shorter first, then
+// smaller values). Every accepted candidate is strictly smaller in that well-founded order, so
+// the search terminates. The budget counts candidate runs, not seconds, so the same input
+// always shrinks the same way.
 
 /// The result of a shrink.
 public struct ShrinkResult: Equatable {

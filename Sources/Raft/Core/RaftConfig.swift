@@ -21,6 +21,22 @@ public struct RaftConfig: Hashable, Sendable {
 
     /// The defaults.
     public init() {}
+
+    /// The election timeout bounds in whole milliseconds, for a draw in `lo...hi`.
+    public var electionTimeoutRangeMs: (lo: Int, hi: Int) {
+        (Int(electionTimeoutMinNs / 1_000_000), Int(electionTimeoutMaxNs / 1_000_000))
+    }
+
+    /// The election timeout of peer `id` of `peerCount` for a draw `drawn` in `lo...hi`,
+    /// staggered by peer: when every draw is `lo` (the shrinker's simplest answer), peers time
+    /// out one after another instead of all at once, so a calm run elects at once rather than
+    /// splitting votes. Each peer's timeout is still uniform over `lo...hi`.
+    public func staggeredElectionMs(_ drawn: Int, id: Int, peerCount: Int) -> Int {
+        let (lo, hi) = electionTimeoutRangeMs
+        let range = hi - lo + 1
+        let offset = id * (range / max(1, peerCount))
+        return lo + (drawn - lo + offset) % range
+    }
 }
 
 /// Bugs that can be planted in the core to prove that the checks catch them.

@@ -142,12 +142,13 @@ public final class RaftHarness {
     }
 
     /// crash1: disconnect, check that what it acted on is durable, then drop the instance.
+    /// The trace says only "crash" for a live server: a crashed server is cut off.
     public func crash1(_ i: Int) {
-        disconnect(i)
-        if let node = sim.node(i) {
-            monitor.checkDurable(server: i, raft: node.raft, saved: sim.persisters[i].state)
-            sim.crash(i)
-        }
+        guard let node = sim.node(i) else { return disconnect(i) }
+        connected[i] = false
+        sim.connectivity.disconnect(i)
+        monitor.checkDurable(server: i, raft: node.raft, saved: sim.persisters[i].state)
+        sim.crash(i)
     }
 
     /// start1: crash1, then a new instance from a copy of the persister (it ingests the

@@ -25,6 +25,13 @@ public struct RaftServer: SansIONode, Hashable {
     let monitor: RaftMonitor
     /// Scratch batch reused across calls (not part of the node's state).
     private var ready = RaftReady<LabCommand, LabSnapshot>()
+    /// The trace line of the last role change (not part of the node's state): a candidate's
+    /// vote for itself cites it.
+    private var roleLine: TraceLine = 0
+    /// True while booting: the boot line already says the peer is a follower in its term.
+    private var isBooting = false
+    /// The election timeout of the current term and role (timer bookkeeping, not state).
+    private var electionTimeout = ElectionTimeout()
 
     /// config.go's SnapShotInterval.
     public static let snapshotInterval = 10
@@ -54,6 +61,7 @@ public struct RaftServer: SansIONode, Hashable {
 
     /// start1: a persisted snapshot is ingested by the harness itself, then Raft boots.
     public mutating func boot(_ ctx: NodeContext<RaftServer>) {
+        roleLine = ctx.lastLine
         if let s = raft.snapshot {
             let line = ctx.observe("ingest", [("index", .int(Int64(s.lastIncludedIndex)))])
             monitor.ingestSnapshot(
@@ -62,8 +70,13 @@ public struct RaftServer: SansIONode, Hashable {
         }
         ready.clear()
         raft.boot(&ready)
+        isBooting = true
         flush(ctx)
+        isBooting = false
     }
+
+    /// The boot line says the peer's term (it boots as a follower).
+    public var bootFields: [(String, JSON)] { [("term", .int(Int64(raft.currentTerm)))] }
 
     /// A Raft message arrived.
     public mutating func receive(_ message: Message, from: NodeID, _ ctx: NodeContext<RaftServer>) {
@@ -98,14 +111,10 @@ public struct RaftServer: SansIONode, Hashable {
         if ready.mustPersist { persist(ctx) }
         for (to, m) in ready.messages { ctx.send(m, to: to) }
         if ready.resetElectionTimer {
-            let lo = Int(raft.config.electionTimeoutMinNs / Duration.millisecond)
-            let hi = Int(raft.config.electionTimeoutMaxNs / Duration.millisecond)
-            // Staggered by peer: when every draw is 0 (the shrinker's simplest answer), peers
-            // time out one after another instead of all at once, so a calm run elects at once
-            // rather than splitting votes. Each peer's timeout is still uniform over lo...hi.
-            let range = hi - lo + 1
-            let offset = raft.id * (range / raft.peerCount)
-            let ms = lo + (ctx.random(lo, hi, "raft.election") - lo + offset) % range
+            let (lo, hi) = raft.config.electionTimeoutRangeMs
+            let ms = electionTimeout.milliseconds(for: raft) {
+                ctx.random(lo, hi, "raft.election")
+            }
             ctx.setTimer(RaftTimer.election.rawValue, after: VirtualTime(ms) * Duration.millisecond)
         }
         if ready.stopHeartbeat { ctx.cancelTimer(RaftTimer.heartbeat.rawValue) }
@@ -122,12 +131,21 @@ public struct RaftServer: SansIONode, Hashable {
         ctx.persist(d, stateBytes: d.stateBytes, snapshotBytes: d.snapshotBytes)
     }
 
-    private func observe(_ e: RaftEvent, _ ctx: NodeContext<RaftServer>) {
+    private mutating func observe(_ e: RaftEvent, _ ctx: NodeContext<RaftServer>) {
         switch e {
         case .role(let role, let term):
-            let line = ctx.observe(
-                "role", [("role", .string(role.rawValue)), ("term", .int(Int64(term)))])
+            // Booting as a follower: the boot line says it (`bootFields`).
+            let line =
+                isBooting && role == .follower
+                ? roleLine
+                : ctx.observe(
+                    "role", [("role", .string(role.rawValue)), ("term", .int(Int64(term)))])
+            roleLine = line
             monitor.roleChanged(server: ctx.id, role: role, term: term, log: raft.log, line: line)
+        case .voted(let term, let candidate) where candidate == ctx.id:
+            // A candidate's vote for itself is part of becoming candidate: its role line says
+            // it, and a trace is easier to follow without a second line.
+            monitor.voted(server: ctx.id, term: term, candidate: candidate, line: roleLine)
         case .voted(let term, let candidate):
             let line = ctx.observe(
                 "vote", [("term", .int(Int64(term))), ("for", .int(Int64(candidate)))])

@@ -23,15 +23,15 @@ extension RaftHost {
         if !pending.isEmpty { failLostLeadership(ctx) }
     }
 
-    /// Draws a fresh election timeout (as RaftServer does) but arms the kernel timer only when
+    /// Takes the term's election timeout (as RaftServer does) but arms the kernel timer only when
     /// the new deadline is earlier than the armed one: followers reset on every AppendEntries,
     /// and a kernel timer per reset would fill the event queue with stale entries. A timer that
     /// fires before the deadline re-arms for the rest (`timerFired`), so the election starts
     /// exactly when eager re-arming would have started it.
     private mutating func resetElectionTimer(_ ctx: NodeContext<Binding.Node>) {
-        let lo = Int(raft.config.electionTimeoutMinNs / Duration.millisecond)
-        let hi = Int(raft.config.electionTimeoutMaxNs / Duration.millisecond)
-        let delay = VirtualTime(ctx.random(lo, hi, "raft.election")) * Duration.millisecond
+        let (lo, hi) = raft.config.electionTimeoutRangeMs
+        let ms = electionTimeout.milliseconds(for: raft) { ctx.random(lo, hi, "raft.election") }
+        let delay = VirtualTime(ms) * Duration.millisecond
         electionDeadline = ctx.now + delay
         if electionArmedFor == nil || electionArmedFor! > electionDeadline {
             electionArmedFor = electionDeadline
@@ -41,8 +41,12 @@ extension RaftHost {
 
     private func observe(_ e: RaftEvent, _ ctx: NodeContext<Binding.Node>) {
         switch e {
+        case .role(.follower, _) where isBooting:
+            break  // the boot line says it (`bootFields`)
         case .role(let role, let term):
             ctx.observe("role", [("role", .string(role.rawValue)), ("term", .int(Int64(term)))])
+        case .voted(_, let candidate) where candidate == raft.id:
+            break  // a candidate's vote for itself: its role line says it
         case .voted(let term, let candidate):
             ctx.observe("vote", [("term", .int(Int64(term))), ("for", .int(Int64(candidate)))])
         case .committed(let index):

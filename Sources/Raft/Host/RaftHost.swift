@@ -58,6 +58,10 @@ public struct RaftHost<Binding: RaftHostBinding> {
     var electionDeadline: VirtualTime = 0
     /// The deadline the armed kernel election timer was set for, if one is armed.
     var electionArmedFor: VirtualTime?
+    /// The election timeout of the current term and role.
+    var electionTimeout = ElectionTimeout()
+    /// True while booting (not state).
+    var isBooting = false
     /// Scratch batch reused across calls (not part of the state).
     var ready = RaftReady<Command, Snapshot>()
 
@@ -109,8 +113,13 @@ public struct RaftHost<Binding: RaftHostBinding> {
     public mutating func boot(_ ctx: NodeContext<Binding.Node>) {
         ready.clear()
         raft.boot(&ready)
+        isBooting = true
         flush(ctx)
+        isBooting = false
     }
+
+    /// The boot line says the peer's term (it boots as a follower, so no role line follows).
+    public var bootFields: [(String, JSON)] { [("term", .int(Int64(raft.currentTerm)))] }
 
     /// A Raft message from node `from` (one of `peers`).
     public mutating func receive(

@@ -196,6 +196,9 @@ extension KVWorkload {
             timeoutSeconds: timeoutSeconds, isParallel: false,
             iterationsMax: trace.checkIterationsMax)
         let result = history.check(options: options)
+        // The check's work counts as steps too, so a shrink's step budget bounds it (the
+        // configurations explored are a count: the same on every machine).
+        trace.steps &+= result.configurationCount
         switch result.verdict {
         case .linearizable:
             return .ok

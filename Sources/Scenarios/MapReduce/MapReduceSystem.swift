@@ -22,7 +22,7 @@ public enum MapReduceSystem {
                 "reduce-before-maps-done",
                 "reduces handed out once every map was handed out, not done: wrong output"),
         ],
-        fuzzScenario: "fuzz")
+        fuzzScenario: "fuzz", stepCost: 10)
 
     static func port(
         _ name: String, _ original: String, _ summary: String, _ job: MRJob,

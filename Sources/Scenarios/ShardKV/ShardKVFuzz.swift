@@ -7,7 +7,8 @@
 // fault phase the administrator joins, leaves and moves at random (asynchronously: a
 // controller that cannot answer does not stall the test) while clients run random Get (50%),
 // Put (20%) and Append (30%); with controller churn, the controller's leader is crashed shortly
-// after each controller operation. Then every fault is healed, every crashed server restarted, every
+// after each controller operation; the first Join goes out at once or once the controller has
+// a leader. Then every fault is healed, every crashed server restarted, every
 // group joined again, the clients must finish within 60 s, and clerk 0 reads every key.
 // Checks: the history is linearizable (kv model, per key); no append appears twice or out of
 // its client's order in a final value; with snapshots, checklogs.
@@ -39,6 +40,9 @@ enum ShardKVFuzz {
         /// Servers per replica group (the originals: 3). 0, the shrinker's simplest answer, is
         /// one: migration and its checks do not depend on replication inside a group.
         var groupServers: Int
+        /// The administrator's first Join goes out at once, while the controller elects its
+        /// first leader, or (0, the shrinker's simplest answer) once it has one.
+        var startsEagerly: Bool
     }
 
     /// Key names whose first bytes cover every shard (key2shard = first byte mod 10).
@@ -61,7 +65,8 @@ enum ShardKVFuzz {
             thinkMaxMs: c.between(0, 30, "fuzz.think"),
             ctrlerChurn: ctx.bool("ctrlerChurn", c.chance(1, in: 3, "fuzz.churn")),
             gidBase: ctx.int("gidBase", c.between(1, 900, "fuzz.gidbase")),
-            groupServers: ctx.int("groupServers", c.between(1, 3, "fuzz.groupservers")))
+            groupServers: ctx.int("groupServers", c.between(1, 3, "fuzz.groupservers")),
+            startsEagerly: c.chance(1, in: 2, "fuzz.eager"))
     }
 
     /// Runs one seed.
@@ -78,7 +83,7 @@ enum ShardKVFuzz {
                 ("maxraftstate", .int(Int64(w.maxRaftState))), ("crashes", .bool(w.crashes)),
                 ("partitions", .bool(w.partitions)), ("ctrlerChurn", .bool(w.ctrlerChurn)),
                 ("gidBase", .int(Int64(w.gidBase))), ("groupServers", .int(Int64(w.groupServers))),
-                ("network", network.json),
+                ("eager", .bool(w.startsEagerly)), ("network", network.json),
             ])
         var appendCount = Array(repeating: 0, count: w.clients)
         h.workload.thinkMaxMs = w.thinkMaxMs
@@ -86,6 +91,7 @@ enum ShardKVFuzz {
         var finals: [String] = []
         var joined: [Int] = []
         let verdict = h.verdict {
+            if !w.startsEagerly { _ = h.run(for: 10 * Duration.second) { hasCtrlerLeader(h) } }
             try h.join(0)
             joined = [0]
             h.startClients(0..<w.clients) { c in
@@ -157,6 +163,13 @@ enum ShardKVFuzz {
         }
         try h.sleep(ms: h.choices.between(0, 150, "fuzz.churn.delay"))
         crashOrRestartCtrler(h)
+    }
+
+    /// True when a controller server believes it leads.
+    static func hasCtrlerLeader(_ h: ShardKVHarness) -> Bool {
+        (0..<ShardKVHarness.ctrlerServers).contains {
+            h.sim.node($0)?.ctrlerServer?.raft.state.isLeader == true
+        }
     }
 
     /// Restarts a crashed controller server if there is one, else crashes the leader.

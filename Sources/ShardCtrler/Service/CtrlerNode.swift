@@ -112,6 +112,9 @@ public struct CtrlerNode: SansIONode {
         observer = nil
     }
 
+    /// A server's boot line says its Raft term.
+    public var bootFields: [(String, JSON)] { server?.host.bootFields ?? [] }
+
     /// Boots the server's Raft peer or picks the clerk's first server.
     public mutating func boot(_ ctx: NodeContext<CtrlerNode>) {
         if server != nil {
