@@ -6,7 +6,7 @@ SWIFT   ?= swift
 DSIM    := .build/release/dsim
 SYSTEM  ?= all
 SEED    ?= 1
-SEEDS   ?= 200
+SEEDS   ?= $(if $(PLANT),2000,200)
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 SPEC    ?=
 PLANT   ?=
@@ -23,7 +23,7 @@ FUZZ_ARGS := --seed $(SEED) --seeds $(SEEDS) --jobs $(JOBS) \
 all: build
 
 help:
-	@echo "make fuzz [SYSTEM=raft|weather|bank|... SEED=1 SEEDS=200 SPEC=specs/x.json PLANT=bug]"
+	@echo "make fuzz [SYSTEM=raft|weather|bank|... SEED=1 SEEDS=200 (2000 with PLANT) SPEC=specs/x.json PLANT=bug]"
 	@echo "make test | make check | make replay TRACE=f.jsonl | make shrink TRACE=f.jsonl"
 	@echo "make stress [SYSTEM=raft RUNS=50 FILTER=3A] | make bench | make lint"
 
