@@ -14,11 +14,13 @@
 //      is too and of one lane at a time, while budget is left.
 //
 // A candidate is measured by the trace it makes (`measure`): its events first (what a person
-// reads in the timeline), then its lines (events and decisions). A run growing past twice the
-// best's lines is stopped there (`lineCap`), a run that spins is stopped at four times the
+// reads in the timeline), then its lines (events and decisions). A run growing past `lineCap`
+// (twice the best's lines for a short run, a quarter more for a long one) is stopped there, a
+// run that spins is stopped at four times the
 // input's kernel steps (`stepCap`), and its history check gets the smallest counted budget
-// under which the input still fails. The budgets — candidate runs and their kernel steps
-// together — are counts, so the result is the same on every machine; the wall-clock budget is
+// under which the input still fails. The budgets — candidate runs and their steps together
+// (kernel steps times the system's `stepCost`, plus the history check's configurations) — are
+// counts, so the result is the same on every machine; the wall-clock budget is
 // a safety stop, reported when hit.
 import DSimCheck
 import DSimCore
@@ -143,6 +145,13 @@ final class ShrinkSession {
         return false
     }
 
+    /// Where a candidate run is stopped: room to trade a few more decisions for fewer events
+    /// (twice the smallest failing run's lines, up to 500 more), and at least a quarter more on
+    /// a long run, where a wider cap made every rejected candidate as costly as the input.
+    private var lineCap: Int {
+        bestLines == .max ? .max : bestLines + max(bestLines / 4, min(bestLines, 500))
+    }
+
     /// The run's size if it still fails `invariant`, else nil: its events first, then its lines
     /// (events and decisions: what the trace holds).
     func measure(_ source: ChoiceSource) -> Int? {
@@ -151,7 +160,7 @@ final class ShrinkSession {
         executed += 1
         let r = Runner.run(
             request, source: source, record: false, build: build,
-            lineCap: bestLines == .max ? .max : bestLines + max(bestLines / 4, min(bestLines, 500)),
+            lineCap: lineCap,
             stepCap: stepCap, checkIterationsMax: checkIterationsMax)
         stepsSpent += r.steps * request.system.stepCost
         if stepCap == .max { stepCap = max(100_000, 4 * r.steps) }

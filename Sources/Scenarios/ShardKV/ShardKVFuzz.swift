@@ -91,7 +91,7 @@ enum ShardKVFuzz {
         var finals: [String] = []
         var joined: [Int] = []
         let verdict = h.verdict {
-            if !w.startsEagerly { _ = h.run(for: 10 * Duration.second) { hasCtrlerLeader(h) } }
+            if !w.startsEagerly { _ = h.run(for: 10 * Duration.second) { ctrlerLeader(h) != nil } }
             try h.join(0)
             joined = [0]
             h.startClients(0..<w.clients) { c in
@@ -182,9 +182,9 @@ enum ShardKVFuzz {
         return true
     }
 
-    /// True when a controller server believes it leads.
-    static func hasCtrlerLeader(_ h: ShardKVHarness) -> Bool {
-        (0..<ShardKVHarness.ctrlerServers).contains {
+    /// The first controller server that believes it leads, if any.
+    static func ctrlerLeader(_ h: ShardKVHarness) -> NodeID? {
+        (0..<ShardKVHarness.ctrlerServers).first {
             h.sim.node($0)?.ctrlerServer?.raft.state.isLeader == true
         }
     }
@@ -194,9 +194,7 @@ enum ShardKVFuzz {
         let ctrlers = 0..<ShardKVHarness.ctrlerServers
         if let down = ctrlers.first(where: { !h.sim.isUp($0) }) {
             h.sim.restart(down)
-        } else if let leader = ctrlers.first(where: {
-            h.sim.node($0)?.ctrlerServer?.raft.state.isLeader == true
-        }) {
+        } else if let leader = ctrlerLeader(h) {
             h.crash(leader)
         }
     }
