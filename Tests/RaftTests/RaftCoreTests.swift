@@ -103,6 +103,28 @@ final class RaftCoreTests: XCTestCase {
         XCTAssertEqual(onlyReply(out)?.matchIndex, 2)
     }
 
+    /// The planted bug keeps what follows a conflict; the monitor sees the stale entry at once
+    /// as a term lower than the one before it, and a log truncated as Figure 2 says passes.
+    func testEntriesLeftAfterAConflictBreakTermOrder() {
+        var config = RaftConfig()
+        for bugs in [RaftBugs(), .noTruncateConflicts] {
+            config.bugs = bugs
+            var r = R(id: 1, peerCount: 3, config: config)
+            append(&r, term: 1, prev: 0, prevTerm: 0, [entry(1, 10), entry(1, 11), entry(1, 12)])
+            append(&r, term: 2, from: 2, prev: 0, prevTerm: 0, [entry(2, 20)])
+            let monitor = RaftMonitor(n: 3)
+            monitor.checkTermsOrdered(server: 1, r.log, from: 1, through: 2, line: 7)
+            if bugs.isEmpty {
+                XCTAssertEqual(r.log.lastIndex, 1)
+                XCTAssertNil(monitor.violation)
+            } else {
+                XCTAssertEqual(r.log.lastIndex, 3)
+                XCTAssertEqual(monitor.violation?.invariant, "log-terms-ordered")
+                XCTAssertEqual(monitor.violation?.events, [7])
+            }
+        }
+    }
+
     func testFastBackupHints() {
         var r = peer(1)
         append(

@@ -10,6 +10,9 @@
 //   vote-twice             a peer, even restarted, votes for one candidate per term
 //   durable-state-lost     what a peer acknowledged was persisted before it crashed
 //   log-matching           same index and term ⇒ same entries up to there (§5.3)
+//   log-terms-ordered      terms never decrease along one log: a leader appends entries of its
+//                          own term, the newest it knows, and a follower's log is a prefix of a
+//                          leader's (§5.3); a stale entry left after a conflict breaks it at once
 import DSimCore
 
 /// Harness state and invariant checker shared by the peers of one run.
@@ -208,8 +211,13 @@ extension RaftMonitor {
         }
     }
 
-    /// Log matching (§5.3) between every pair of live peers.
+    /// Log matching (§5.3) between every pair of live peers, after each live peer's own log is
+    /// checked to hold its terms in order (`checkTermsOrdered`).
     func checkLogMatching(_ rafts: [Raft<LabCommand, LabSnapshot>?]) {
+        for (i, raft) in rafts.enumerated() {
+            if let r = raft { checkTermsOrdered(r, server: i) }
+        }
+        guard violation == nil else { return }
         for a in 0..<rafts.count {
             guard let ra = rafts[a] else { continue }
             for b in (a + 1)..<rafts.count {
@@ -230,6 +238,35 @@ extension RaftMonitor {
                     j += 1
                 }
             }
+        }
+    }
+
+    /// Terms never decrease along server `i`'s log (from its snapshot on).
+    func checkTermsOrdered(_ raft: Raft<LabCommand, LabSnapshot>, server i: Int) {
+        checkTermsOrdered(
+            server: i, raft.log, from: raft.log.snapshotIndex + 1, through: raft.log.lastIndex,
+            line: lastRoleLine[i])
+    }
+
+    /// Terms never decrease over indices `from...through` of server `i`'s log (each against the
+    /// one before it, the snapshot's included; indices outside the log are skipped); `line`
+    /// is what changed them.
+    public func checkTermsOrdered(
+        server i: Int, _ log: RaftLog<LabCommand>, from: Int, through: Int, line: TraceLine
+    ) {
+        let lo = max(from, log.snapshotIndex + 1)
+        let hi = min(through, log.lastIndex)
+        guard lo <= hi, var previous = log.term(at: lo - 1) else { return }
+        for k in lo...hi {
+            let t = log.entry(at: k).term
+            if t < previous {
+                fail(
+                    "log-terms-ordered",
+                    "server \(i) holds term \(previous) at index \(k - 1) but term \(t) at \(k)",
+                    [line])
+                return
+            }
+            previous = t
         }
     }
 }

@@ -80,8 +80,16 @@ public struct RaftServer: SansIONode, Hashable {
 
     /// A Raft message arrived.
     public mutating func receive(_ message: Message, from: NodeID, _ ctx: NodeContext<RaftServer>) {
+        let line = ctx.lastLine
         ready.clear()
         raft.step(message, from: from, &ready)
+        // Entries merged: their terms must still be in order with their neighbours', checked
+        // here so that a stale entry left after a conflict is shown by the message that did it.
+        if case .appendEntries(let a) = message, ready.mustPersist, !a.entries.isEmpty {
+            monitor.checkTermsOrdered(
+                server: ctx.id, raft.log,
+                from: a.prevLogIndex + 1, through: a.prevLogIndex + a.entries.count + 1, line: line)
+        }
         flush(ctx)
     }
 
