@@ -121,11 +121,13 @@ final class ShrinkSession {
 
     /// The summary line: runs, steps, improvements, seconds, and the budget that stopped it.
     var summary: String {
+        // The step budget first: once it is spent, the shrinkers' remaining attempts are
+        // refused without a run, and count against the run budget.
         let stop =
             isOutOfTime
             ? " (stopped by the time budget)"
-            : runs >= maxRuns
-                ? " (run budget spent)" : stepsSpent >= maxSteps ? " (step budget spent)" : ""
+            : stepsSpent >= maxSteps
+                ? " (step budget spent)" : runs >= maxRuns ? " (run budget spent)" : ""
         return String(
             format: "shrink: %d runs, %d steps, %d improvements, %.1f s%@", executed,
             stepsSpent, improvements, wallSeconds() - start, stop)

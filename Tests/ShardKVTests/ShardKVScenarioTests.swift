@@ -48,9 +48,11 @@ final class ShardKVScenarioTests: XCTestCase {
         print("shardkv: 14 ports × 3 seeds in \(total) s")
     }
 
-    /// The fuzz campaign finds nothing in 100 seeds.
+    /// The fuzz campaign finds nothing in 100 seeds, nor at seed 2237: a group cut off until
+    /// just before the end still holds entries it could not snapshot (uncommitted), which
+    /// checklogs must not count against maxraftstate.
     func testFuzzPasses100Seeds() {
-        for seed: UInt64 in 1...100 {
+        for seed: UInt64 in Array(1...100) + [2237] {
             let r = SKV.run("fuzz", seed: seed)
             XCTAssertEqual(r.verdict, .ok, "fuzz seed \(seed)")
         }

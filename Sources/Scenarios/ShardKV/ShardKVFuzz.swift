@@ -11,9 +11,9 @@
 // a leader. Then every fault is healed, every crashed server restarted, every
 // group joined again, the clients must finish within 60 s, and clerk 0 reads every key.
 // Checks: the history is linearizable (kv model, per key); no append appears twice or out of
-// its client's order in a final value; with snapshots, checklogs (less what a server has not
-// applied yet: a group healed just before the end may still hold entries from while it was cut
-// off, which no snapshot can cover before they commit).
+// its client's order in a final value; with snapshots, checklogs (less what a server does not
+// know committed: a group healed just before the end may still hold entries from while it was
+// cut off, which no snapshot can cover before they commit).
 //
 // Spec parameters (all optional; drawn when absent): clients, keys, seconds (fault phase,
 // default 6), maxraftstate (-1 = off), gidBase, groupServers, crashes, partitions, ctrlerChurn
@@ -123,7 +123,7 @@ enum ShardKVFuzz {
         guard verdict == .ok else { return verdict }
         do {
             for (k, v) in zip(keys, finals) { try h.checkAppendsOnce(key: k, v) }
-            if w.maxRaftState > 0 { try h.checkLogs(allowingUnapplied: true) }
+            if w.maxRaftState > 0 { try h.checkLogs(allowingUncommitted: true) }
         } catch let v as Violation {
             return .violation(v)
         } catch {

@@ -220,19 +220,20 @@ extension ShardKVHarness {
     }
 
     /// checklogs(): with maxraftstate ≥ 0 every group server's Raft state is at most
-    /// 8×maxraftstate (with `allowingUnapplied`, the fuzz's: plus what it has not applied yet,
-    /// `unappliedBytes`); with maxraftstate < 0 no server has a snapshot.
-    func checkLogs(allowingUnapplied: Bool = false) throws {
+    /// 8×maxraftstate (with `allowingUncommitted`, the fuzz's: plus what it does not know
+    /// committed, `uncommittedBytes`); with maxraftstate < 0 no server has a snapshot.
+    func checkLogs(allowingUncommitted: Bool = false) throws {
         writeBackAll()
         for gi in 0..<groups {
             for i in 0..<n {
                 let p = sim.persisters[node(gi, i)]
-                let unapplied = allowingUnapplied ? unappliedBytes(gi, i) : 0
-                if maxRaftState >= 0 && p.stateBytes > 8 * maxRaftState + unapplied {
+                let uncommitted = allowingUncommitted ? uncommittedBytes(gi, i) : 0
+                if maxRaftState >= 0 && p.stateBytes > 8 * maxRaftState + uncommitted {
                     throw fail(
                         "logs-not-trimmed",
                         "persister.RaftStateSize() \(p.stateBytes), but maxraftstate \(maxRaftState)"
-                            + (allowingUnapplied ? " (\(unapplied) bytes not yet applied)" : "")
+                            + (allowingUncommitted
+                                ? " (\(uncommitted) bytes not known committed)" : "")
                     )
                 }
                 if maxRaftState < 0 && p.snapshotBytes > 0 {
@@ -243,15 +244,14 @@ extension ShardKVHarness {
         }
     }
 
-    /// The bytes of the entries server `i` of group `gi` holds but has not applied: no snapshot
-    /// can cover them yet (a group healed just before the end still holds what it took in
-    /// while cut off, until a leader of the majority replaces or commits it).
-    func unappliedBytes(_ gi: Int, _ i: Int) -> Int {
-        guard let host = sim.node(node(gi, i))?.server?.host else { return 0 }
-        let log = host.raft.log
-        let from = max(host.lastApplied, log.snapshotIndex) + 1
-        guard from <= log.lastIndex else { return 0 }
-        return (from...log.lastIndex).reduce(0) { $0 + log.entry(at: $1).sizeBytes }
+    /// The bytes of the entries server `i` of group `gi` holds but does not know committed: no
+    /// snapshot can cover them yet (a group healed just before the end still holds what it
+    /// took in while cut off, until a leader of the majority replaces or commits it).
+    func uncommittedBytes(_ gi: Int, _ i: Int) -> Int {
+        guard let raft = sim.node(node(gi, i))?.server?.host.raft else { return 0 }
+        let from = max(raft.commitIndex, raft.log.snapshotIndex) + 1
+        guard from <= raft.log.lastIndex else { return 0 }
+        return (from...raft.log.lastIndex).reduce(0) { $0 + raft.log.entry(at: $1).sizeBytes }
     }
 
     /// Σ RaftStateSize + len(snapshot) over every group server (TestChallenge1Delete).
