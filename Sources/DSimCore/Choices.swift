@@ -59,7 +59,10 @@ public final class Choices {
     private var laneValues: [[UInt64]] = []
     private var laneCursors: [Int] = []
     private var laneIndex: [String: Int] = [:]
-    private var labelLane: [String: Int] = [:]
+    /// Each label's lane, by the address of the label's text (`laneKey`): a lookup that costs
+    /// no String per decision. Only looked up, never iterated, so the addresses (which differ
+    /// between processes) cannot reach a decision.
+    private var labelLane: [Int: Int] = [:]
     /// Number of decisions taken so far.
     public private(set) var count = 0
     /// The trace every decision is written to (or counted in, when not recording). Decisions
@@ -129,12 +132,12 @@ public final class Choices {
     /// Lane replay: the next value of `label`'s lane; once the lane is used up, 0 (or a fresh
     /// draw below `bound`, with `.lanesThenSeed`).
     private func nextInLane(_ label: StaticString, bound: UInt64) -> UInt64 {
-        let name = label.description
+        let key = Choices.laneKey(label)
         let l: Int
-        if let known = labelLane[name] {
+        if let known = labelLane[key] {
             l = known
         } else {
-            let lane = Choices.lane(of: name)
+            let lane = Choices.lane(of: label.description)
             if let existing = laneIndex[lane] {
                 l = existing
             } else {
@@ -143,12 +146,20 @@ public final class Choices {
                 laneValues.append([])
                 laneCursors.append(0)
             }
-            labelLane[name] = l
+            labelLane[key] = l
         }
         let c = laneCursors[l]
         laneCursors[l] = c + 1
         if c < laneValues[l].count { return laneValues[l][c] }
         return continuesWithSeed ? rng.below(bound) : 0
+    }
+
+    /// The key of `label` in `labelLane`: the address of its text (a literal's is fixed for the
+    /// process), or, for a label held as one scalar, the scalar's negated value.
+    @inline(__always)
+    private static func laneKey(_ label: StaticString) -> Int {
+        label.hasPointerRepresentation
+            ? Int(bitPattern: label.utf8Start) : -1 - Int(label.unicodeScalar.value)
     }
 
     /// Replay only: also draws from `seed` and notes the first recorded value that differs.
