@@ -81,6 +81,9 @@ public final class Choices {
     /// True once a replay that must stop on divergence has diverged; simulations stop then.
     public private(set) var shouldHalt = false
     private var haltOnDivergence = false
+    /// Explore mode: the run's deviations answer its decisions (every other one is 0), and the
+    /// points after them are noted for the explorer. Set before the run starts.
+    public var explore: ExplorePath?
 
     /// Creates a source of decisions.
     public init(_ source: ChoiceSource) {
@@ -162,6 +165,10 @@ public final class Choices {
             ? Int(bitPattern: label.utf8Start) : -1 - Int(label.unicodeScalar.value)
     }
 
+    /// Explore mode: the world reached a state already expanded; the simulation stops at its
+    /// next step (the explorer ignores the stopped run's verdict).
+    public func haltExploredRun() { shouldHalt = true }
+
     /// Replay only: also draws from `seed` and notes the first recorded value that differs.
     public func verify(againstSeed seed: UInt64) { lockstep = Xoshiro256(seed: seed) }
 
@@ -191,7 +198,10 @@ public final class Choices {
         if bound == 1 { return 0 }
         let b = UInt64(bound)
         let v: UInt64
-        if isLaned {
+        if let x = explore {
+            v = x.answer(cursor, label, bound: b)
+            cursor += 1
+        } else if isLaned {
             v = min(nextInLane(label, bound: b), b - 1)
             cursor += 1
         } else if isReplay {

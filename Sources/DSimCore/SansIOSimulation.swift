@@ -244,6 +244,9 @@ extension SansIOSimulation {
     /// Processes the next event; false when none is left.
     @discardableResult
     public func step() -> Bool {
+        if let x = choices.explore, x.atStep(decisions: choices.count, line: trace.nextLine) {
+            choices.haltExploredRun()
+        }
         guard let (time, event) = queue.pop() else { return false }
         if let v = guardrail.step(time: time, choices: choices, trace: trace) { violation = v }
         now = time

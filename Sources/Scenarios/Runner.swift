@@ -79,11 +79,12 @@ public enum Runner {
     /// Runs `request` with decisions from `source`; records lines when `record` is true.
     /// `verifySeed` (replay of a seed-made trace) checks each recorded decision against it.
     /// `lineCap` and `stepCap` stop the run once it has more lines or kernel steps, and
-    /// `checkIterationsMax` bounds its history check (shrinking).
+    /// `checkIterationsMax` bounds its history check (shrinking). With `explore`, the path's
+    /// deviations answer the decisions instead of `source` (bounded exploration).
     public static func run(
         _ request: RunRequest, source: ChoiceSource, record: Bool, build: BuildInfo,
         verifySeed: UInt64? = nil, expectLabels: [String]? = nil, lineCap: Int = .max,
-        stepCap: Int = .max, checkIterationsMax: Int? = nil
+        stepCap: Int = .max, checkIterationsMax: Int? = nil, explore: ExplorePath? = nil
     ) -> RunResult {
         let trace = TraceRecorder(recording: record)
         trace.lineCap = lineCap
@@ -91,6 +92,7 @@ public enum Runner {
         trace.checkIterationsMax = checkIterationsMax
         let choices = Choices(source)
         choices.trace = trace
+        choices.explore = explore
         if let s = verifySeed { choices.verify(againstSeed: s) }
         if let labels = expectLabels { choices.expect(labels: labels, halt: true) }
         let ctx = RunContext(

@@ -25,6 +25,7 @@ let usage = """
       run            one run of one scenario, its full trace written whether it passes or not
       replay         re-execute a trace, print its timeline, stop at the same verdict
       shrink         reduce a failing trace to a minimal one that fails the same way
+      explore        every run with at most K non-default decisions, each state once
       list           every scenario (system, name, original test) or every planted bug
       check          the bounded CI campaign: every spec under specs/ for a few seeds each
       stress         every ported test across many seeds, as a table of failures and times
@@ -54,6 +55,7 @@ func dispatch(_ argv: [String]) -> Int32 {
         case "list": return try ListCommand.run(rest)
         case "check": return try CheckCommand.run(rest)
         case "shrink": return try ShrinkCommand.run(rest)
+        case "explore": return try ExploreCommand.run(rest)
         case "stress": return try StressCommand.run(rest)
         case "history": return try HistoryCommand.run(rest)
         case "check-history": return CheckHistoryEntry.run(rest)

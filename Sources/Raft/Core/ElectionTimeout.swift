@@ -5,7 +5,7 @@
 // The timeout is still uniform over the configured range and still drawn anew for every term.
 
 /// The election timeout of a peer's current term and role.
-public struct ElectionTimeout: Sendable {
+public struct ElectionTimeout: Hashable, Sendable {
     private var term = -1
     private var role = RaftRole.follower
     private var ms = 0

@@ -33,6 +33,9 @@ public struct RaftServer: SansIONode, Hashable {
     /// The election timeout of the current term and role (timer bookkeeping, not state).
     private var electionTimeout = ElectionTimeout()
 
+    /// The election timeout drawn for the current term and role (the explorer's fingerprint).
+    var electionTimeoutState: ElectionTimeout { electionTimeout }
+
     /// config.go's SnapShotInterval.
     public static let snapshotInterval = 10
 

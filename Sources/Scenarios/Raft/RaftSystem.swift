@@ -15,7 +15,12 @@ public enum RaftSystem {
                 system: "raft", name: "fuzz",
                 summary: "swarm faults (network mix, crashes, disconnects, partitions) under load; "
                     + "then heal: a leader within 5 s and progress",
-                run: { ctx in RaftPort.verdict { try RaftFuzz.run(run(ctx)) } })
+                run: { ctx in RaftPort.verdict { try RaftFuzz.run(run(ctx)) } }),
+            Scenario(
+                system: "raft", name: "explore",
+                summary: "a small world for dsim explore: 3 peers, a fault decision every 100 ms "
+                    + "for 1 s, three commands; then heal: a leader and progress",
+                run: { ctx in RaftPort.verdict { try RaftExplore.run(run(ctx)) } }),
         ],
         plantedBugs: RaftBugs.byName.map { name, _ in
             PlantedBug(name, summaries[name] ?? name, fuzzScenario: "fuzz")
