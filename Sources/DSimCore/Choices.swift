@@ -84,6 +84,8 @@ public final class Choices {
     /// Explore mode: the run's deviations answer its decisions (every other one is 0), and the
     /// points after them are noted for the explorer. Set before the run starts.
     public var explore: ExplorePath?
+    /// The PCT strategy, when the run uses it: the kernel runs ready events by its priorities.
+    public var pct: PCTScheduler?
 
     /// Creates a source of decisions.
     public init(_ source: ChoiceSource) {

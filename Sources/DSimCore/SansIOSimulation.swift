@@ -247,7 +247,11 @@ extension SansIOSimulation {
         if let x = choices.explore, x.atStep(decisions: choices.count, line: trace.nextLine) {
             choices.haltExploredRun()
         }
-        guard let (time, event) = queue.pop() else { return false }
+        guard let (due, event) = choices.pct == nil ? queue.pop() : popByPriority() else {
+            return false
+        }
+        // Under PCT an event can run after a later-due one it was ready with: never back in time.
+        let time = max(due, now)
         if let v = guardrail.step(time: time, choices: choices, trace: trace) { violation = v }
         now = time
         eventsProcessed &+= 1
@@ -261,6 +265,27 @@ extension SansIOSimulation {
             handle(i) { n, ctx in n.timerFired(Int(key), ctx) }
         }
         return true
+    }
+
+    /// PCT: the ready event of the node with the highest priority.
+    private func popByPriority() -> (time: VirtualTime, payload: Event)? {
+        guard let pct = choices.pct else { return queue.pop() }
+        let r = queue.popReady(
+            window: pct.windowNs,
+            owner: { e in
+                switch e {
+                case .deliver(_, let to, _, _, _): return Int(to)
+                case .timer(let node, _, _, _): return Int(node)
+                }
+            },
+            rank: { pct.priority(of: $0, self.choices) })
+        if let (_, e) = r {
+            switch e {
+            case .deliver(_, let to, _, _, _): pct.picked(Int(to))
+            case .timer(let node, _, _, _): pct.picked(Int(node))
+            }
+        }
+        return r
     }
 
     private func deliver(_ m: Node.Message, from: Int, to: Int, toInc: Int32, fromInc: Int32) {

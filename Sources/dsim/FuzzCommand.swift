@@ -9,6 +9,7 @@ enum FuzzCommand {
     static let help = """
         usage: dsim fuzz --system S|all [--spec F] [--scenario X] [--seed N] [--seeds K]
                          [--jobs J] [--plant BUG]... [--trace-out DIR] [--max-traces M] [--first] [--shrink]
+                         [--strategy random|pct] [--pct-depth d]
 
           --system S      system to fuzz, or 'all' for every system's fuzz scenario
           --spec F        a spec file (system, scenario, params, planted) instead of --system
@@ -19,6 +20,9 @@ enum FuzzCommand {
           --plant BUG     switch on a planted bug (repeatable; see dsim list --planted)
           --trace-out DIR where failing traces go (default traces/out)
           --max-traces M  write at most M failing traces (default 3)
+          --strategy S    random (default: every decision drawn) or pct: ready events run by
+                          random node priorities with d-1 change points (PCT)
+          --pct-depth d   PCT's bug depth d (default 3)
           --first         stop at the first violation
           --shrink        shrink each failing trace written and print both paths
         exit: 0 no violation, 1 violations, 2 unknown verdicts only, 3 bad usage
@@ -29,7 +33,7 @@ enum FuzzCommand {
             args,
             valued: [
                 "system", "spec", "scenario", "seed", "seeds", "jobs", "plant", "trace-out",
-                "max-traces",
+                "max-traces", "strategy", "pct-depth",
             ],
             boolean: ["help", "first", "shrink"])
         if a.has("help") {
@@ -39,7 +43,7 @@ enum FuzzCommand {
         guard a.positionals.isEmpty else {
             throw UsageError("unexpected argument '\(a.positionals[0])'")
         }
-        let requests = try buildRequests(a)
+        let requests = try buildRequests(a).map { try withStrategy($0, a) }
         let first = try a.uint("seed", 1)
         // Hunting a planted bug searches longer by default: Raft's Figure 8 bug first fails
         // at seed 816.
@@ -52,6 +56,27 @@ enum FuzzCommand {
             if c == Exit.violation || code == Exit.ok { code = c }
         }
         return code
+    }
+
+    /// `--strategy pct [--pct-depth d]`: the PCT scheduler, recorded in the run's parameters
+    /// (so the trace header carries it to replay and shrink).
+    static func withStrategy(_ r: RunRequest, _ a: Arguments) throws -> RunRequest {
+        let strategy = a.value("strategy") ?? "random"
+        guard strategy == "random" || strategy == "pct" else {
+            throw UsageError("--strategy must be random or pct, not '\(strategy)'")
+        }
+        guard strategy == "pct" else {
+            if a.value("pct-depth") != nil { throw UsageError("--pct-depth needs --strategy pct") }
+            return r
+        }
+        let depth = try a.positive("pct-depth", 3)
+        guard depth <= 64 else { throw UsageError("--pct-depth \(depth) is out of range 1...64") }
+        var out = r
+        guard case .object(var fields) = r.params else { return r }
+        fields.removeAll { $0.0 == "strategy" || $0.0 == "pctDepth" }
+        fields += [("strategy", .string("pct")), ("pctDepth", .int(Int64(depth)))]
+        out.params = .object(fields)
+        return out
     }
 
     static func buildRequests(_ a: Arguments) throws -> [RunRequest] {
