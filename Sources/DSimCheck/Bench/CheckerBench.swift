@@ -10,7 +10,7 @@ import Foundation
 public enum CheckerBench {
     /// Runs every workload and returns one line of text per measurement, e.g.
     /// `checker: porcupine 108 files 0.41 s`. `historiesDirectory` defaults to
-    /// `../shared/histories/porcupine` beside the repository.
+    /// the repository's `histories/porcupine`.
     public static func run(historiesDirectory: String? = nil) -> [String] {
         var lines = porcupine(directory: historiesDirectory ?? defaultHistoriesDirectory)
         lines += hardSingleKey()
@@ -18,12 +18,12 @@ public enum CheckerBench {
         return lines
     }
 
-    /// `<repo>/../shared/histories/porcupine`, found from this source file's path.
+    /// `<repo>/histories/porcupine`, found from this source file's path (the bench runs from a
+    /// build of this checkout, so the path is the checkout's).
     static var defaultHistoriesDirectory: String {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }  // Bench, DSimCheck, Sources, repo
-        return url.deletingLastPathComponent().appendingPathComponent("shared/histories/porcupine")
-            .path
+        for _ in 0..<4 { url.deleteLastPathComponent() }  // file, Bench, DSimCheck, Sources
+        return url.appendingPathComponent("histories/porcupine").path
     }
 
     /// Reads and checks every `.jsonl` file in `directory`, comparing each verdict with the
