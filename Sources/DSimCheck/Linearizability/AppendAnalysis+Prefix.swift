@@ -1,6 +1,6 @@
 extension AppendAnalysis {
-    /// The illegal outcome, with a prefix for the explanation: operations taken greedily (reads
-    /// first, then appends in the order `order` read them, then the other appends in call order) while some
+    /// The illegal outcome, with a prefix for the explanation: operations taken greedily (puts
+    /// first, then reads, then appends in the order `order` read them, then the other appends in call order) while some
     /// candidate fits. Nil if the greedy pass places every operation: then the analysis was
     /// wrong about illegality, and the caller falls back to the general search.
     static func illegal(_ operations: [Operation], order: [Int]) -> Outcome? {
@@ -9,7 +9,11 @@ extension AppendAnalysis {
             rank[append] = position
         }
         for (index, operation) in operations.enumerated() {
-            if case .get = operation.input { rank[index] = -1 }
+            switch operation.input {
+            case .put: rank[index] = -2  // they come first (`initialValue`)
+            case .get: rank[index] = -1
+            case .append: continue
+            }
         }
         let byCall = operations.indices.sorted {
             (operations[$0].callTime, $0) < (operations[$1].callTime, $1)

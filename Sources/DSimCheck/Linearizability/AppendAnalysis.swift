@@ -21,7 +21,12 @@
 // (an operation that must come after it was called after it returned, so after anything that
 // must come before it). Pending appends are ordinary appends that return at +infinity.
 //
-// When it does not apply — a put (it overwrites, so states stop being prefixes), an empty or
+// Puts that all write one value and all return before anything else is called (a clerk
+// clearing the key first) just set the value everything starts from (`initialValue`). If
+// something is called at the very instant a put returns, the put may also come after it, so
+// then only a linearizable verdict (replayed) is given, and "illegal" is left to the search.
+//
+// When it does not apply — another put (it overwrites, so states stop being prefixes), an empty or
 // repeated append value, a longest read that splits more than one way, a get recorded without a
 // value — `decide` returns nil and the general search runs. Every verdict equals the general
 // search's (AppendAnalysisTests compares them on thousands of random histories). For an illegal
@@ -42,16 +47,34 @@ enum AppendAnalysis {
 
     /// The partition's verdict, or nil when the analysis does not apply (the caller searches).
     static func decide(_ operations: [Operation]) -> Outcome? {
+        guard let (base, isStrict) = initialValue(operations) else { return nil }
+        let outcome = decide(operations, base: base)
+        // Puts that only tie with what follows may also come after it: a linearization that
+        // puts them first was replayed and stands, but "illegal" is not proven.
+        if case .illegal? = outcome, !isStrict { return nil }
+        return outcome
+    }
+
+    /// The verdict when every linearization starts from `base` (see `initialValue`).
+    private static func decide(_ operations: [Operation], base: [UInt8]) -> Outcome? {
         guard let appends = appendIndex(operations) else { return nil }
         var readValues: [(operation: Int, bytes: [UInt8])] = []
+        var isEveryReadAfterBase = true
         for (index, operation) in operations.enumerated() {
             guard case .get = operation.input else { continue }
             switch operation.output {
             case nil: continue  // fits anywhere: see the header
             case .ok?: return nil  // a get without a value: leave it to the general search
-            case .value(let text)?: readValues.append((index, Array(text.utf8)))
+            case .value(let text)?:
+                let bytes = Array(text.utf8)
+                guard bytes.starts(with: base) else {
+                    isEveryReadAfterBase = false
+                    continue
+                }
+                readValues.append((index, Array(bytes[base.count...])))
             }
         }
+        if !isEveryReadAfterBase { return illegal(operations, order: guide(readValues, appends)) }
         let longest = readValues.max { $0.bytes.count < $1.bytes.count }?.bytes ?? []
         var levels = [Int](repeating: 0, count: operations.count)
         var isIncluded = [Bool](repeating: true, count: operations.count)
@@ -92,14 +115,39 @@ enum AppendAnalysis {
         return []
     }
 
-    /// Append value bytes -> operation, or nil if a put is present or a value is empty or
-    /// repeated (then the analysis does not apply).
+    /// The value every linearization starts from: "" without puts; with puts, their value if
+    /// they all write the same one and all returned before anything else was called (the
+    /// labs' clerk clears a key before its clients append to it), so they come first in every
+    /// linearization. `isStrict` is false when some other operation was called exactly when a
+    /// put returned: then putting the puts first is one linearization's choice, not every
+    /// one's. Nil otherwise: a put that overwrites appends needs the general search.
+    static func initialValue(_ operations: [Operation]) -> (value: [UInt8], isStrict: Bool)? {
+        var value: String?
+        var putReturnMax = Int.min
+        var otherCallMin = Int.max
+        for operation in operations {
+            guard case .put(_, let written) = operation.input else {
+                otherCallMin = min(otherCallMin, operation.callTime)
+                continue
+            }
+            guard let returnTime = operation.returnTime, value == nil || value == written else {
+                return nil
+            }
+            value = written
+            putReturnMax = max(putReturnMax, returnTime)
+        }
+        guard let value else { return ([], true) }
+        guard putReturnMax <= otherCallMin else { return nil }
+        return (Array(value.utf8), putReturnMax < otherCallMin)
+    }
+
+    /// Append value bytes -> operation, or nil if a value is empty or repeated (then the
+    /// analysis does not apply).
     private static func appendIndex(_ operations: [Operation]) -> [[UInt8]: Int]? {
         var appends: [[UInt8]: Int] = [:]
         for (index, operation) in operations.enumerated() {
             switch operation.input {
-            case .get: continue
-            case .put: return nil
+            case .get, .put: continue
             case .append(_, let value):
                 let bytes = Array(value.utf8)
                 guard !bytes.isEmpty, appends.updateValue(index, forKey: bytes) == nil else {
@@ -156,7 +204,11 @@ enum AppendAnalysis {
     ) -> Bool {
         let outside = 2 * order.count + 1
         for (index, operation) in operations.enumerated() {
-            if case .append = operation.input { levels[index] = outside }
+            switch operation.input {
+            case .append: levels[index] = outside
+            case .put: levels[index] = -1  // before everything: see `initialValue`
+            case .get: continue
+            }
         }
         var slotAtLength: [Int: Int] = [0: 0]
         var length = 0
