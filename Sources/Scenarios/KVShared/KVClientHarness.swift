@@ -163,12 +163,9 @@ extension KVClientHarness {
     }
 
     /// Ends the run: writes pending operations to the trace, then checks the history unless
-    /// `body` already failed. Illegal → `linearizability`; checker timeout → `unknown`.
-    /// `checksHistory: false` for tests whose original passes a nil opLog and whose history
-    /// defeats the search (e.g. 50 concurrent appends to one key and a single final Get).
-    func verdict(
-        timeoutSeconds: Double = 20, checksHistory: Bool = true, _ body: () throws -> Void
-    ) -> DSimCore.Verdict {
+    /// `body` already failed. Illegal → `linearizability`; checker timeout → `unknown`. Every
+    /// run is checked: no scenario opts out.
+    func verdict(timeoutSeconds: Double = 20, _ body: () throws -> Void) -> DSimCore.Verdict {
         var failure: Violation?
         do {
             try body()
@@ -179,7 +176,6 @@ extension KVClientHarness {
         }
         workload.emitPending()
         if let v = failure { return .violation(v) }
-        if !checksHistory { return .ok }
         return workload.checkHistory(timeoutSeconds: timeoutSeconds)
     }
 
