@@ -186,11 +186,16 @@ extension KVClientHarness {
 }
 
 extension KVWorkload {
-    /// Porcupine with the kv model, per key, sequential (we are inside a simulation).
+    /// Search iterations an in-run check may spend when the run sets no cap: a count, so the
+    /// verdict is the same on every machine (a clock deadline would not be).
+    static let checkIterationsDefault = 1 << 26
+
+    /// Porcupine with the kv model, per key, sequential (we are inside a simulation). Bounded
+    /// by counted iterations only; `timeoutSeconds` is no longer used (issue 17 removes it).
     func checkHistory(timeoutSeconds: Double) -> DSimCore.Verdict {
         let options = CheckOptions(
-            timeoutSeconds: timeoutSeconds, isParallel: false,
-            iterationsMax: trace.checkIterationsMax)
+            timeoutSeconds: nil, isParallel: false,
+            iterationsMax: trace.checkIterationsMax ?? Self.checkIterationsDefault)
         let result = history.check(options: options)
         // The check's work counts as steps too, so a shrink's step budget bounds it (the
         // configurations explored are a count: the same on every machine).
