@@ -4,10 +4,10 @@
 // Layout. One row per client; each operation is a bar from its call to its return (a pending
 // one runs to the right edge, dashed). The horizontal axis is the rank of the distinct event
 // times, not the times themselves, so a burst of short operations stays readable next to a long
-// one. Colours: for a linearizable history every bar is green. For an illegal one, the
-// partition the explanation is about is highlighted: the longest linearizable prefix green,
-// numbered in its order; the operations that cannot come next red, each with its reason under
-// the timeline; the rest of that partition amber; other partitions grey.
+// one. Colours: for a linearizable history every bar is green. For an illegal one, only the
+// partition the explanation is about is drawn: the longest linearizable prefix green, numbered
+// in its order; the operations that cannot come next red, each with its reason under the
+// timeline; the rest of that partition amber. Hovering a bar shows its whole description.
 //
 // Safety. Every string from the history (keys, values, summaries, states) reaches the page only
 // through `escape`, as text or as a quoted attribute value: a value like `</script>` or
@@ -41,10 +41,21 @@ public enum HistoryPage {
     public static func render<Model: LinearizabilityModel>(
         _ history: History<Model>, result: CheckResult, title: String
     ) -> String {
-        let bars = bars(history, result)
-        let lanes = Set(history.operations.map(\.client)).sorted()
+        // An illegal history shows the partition the explanation is about, on its own time
+        // scale: the other keys would only crowd it.
+        var shown = history
+        if let explanation = result.explanation, result.partitionCount > 1 {
+            shown.operations = history.operations.filter {
+                history.model.partitionKey(for: $0.input) == explanation.partitionKey
+            }
+        }
+        let bars = bars(shown, result)
+        let lanes = Set(shown.operations.map(\.client)).sorted()
         let width = max(1, (bars.map { max($0.start, $0.end ?? $0.start) }.max() ?? 0) + 1)
         var html = head(title: title, result: result)
+        if shown.operations.count < history.operations.count {
+            html += "<p>Showing the \(shown.operations.count) operations on that key only.</p>\n"
+        }
         html += "<div class=\"timeline\">\n"
         for client in lanes {
             html += "<div class=\"lane\"><div class=\"client\">client \(client)</div>"
