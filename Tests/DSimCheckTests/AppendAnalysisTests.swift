@@ -110,7 +110,7 @@ final class AppendAnalysisTests: XCTestCase {
             // A counted budget: a rare history can make the general search exponential.
             let general = history.check(
                 options: CheckOptions(
-                    timeoutSeconds: nil, isParallel: false, iterationsMax: 1 << 20,
+                    timeoutSeconds: nil, isParallel: false, iterationsMax: 1 << 17,
                     isAppendAware: false))
             if general.verdict == .unknown {
                 undecided += 1
@@ -126,9 +126,9 @@ final class AppendAnalysisTests: XCTestCase {
                 searched[aware.verdict, default: 0] += 1
             }
         }
-        XCTAssertLessThan(undecided, 20)
-        // Every path is exercised, both ways (seeded: 1,815 direct linearizable, 422 direct
-        // illegal when written).
+        XCTAssertLessThan(undecided, 50, "general search undecided")
+        // Every path is exercised, both ways. Seeded; when written: 1,509 linearizable and 335
+        // illegal decided directly, 1,592 and 533 by the search, 31 left undecided by it.
         XCTAssertGreaterThan(direct[.linearizable] ?? 0, 1_000, "\(direct)")
         XCTAssertGreaterThan(direct[.illegal] ?? 0, 300, "\(direct)")
         XCTAssertGreaterThan(searched[.linearizable] ?? 0, 200, "\(searched)")
