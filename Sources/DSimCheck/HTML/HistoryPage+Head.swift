@@ -2,7 +2,7 @@ extension HistoryPage {
     /// The document head, style sheet, title and verdict line.
     static func head(title: String, result: CheckResult) -> String {
         var verdict = "\(result.verdict.rawValue): \(result.operationCount) operations,"
-        verdict += " \(result.partitionCount) partitions"
+        verdict += " \(result.partitionCount) partition" + (result.partitionCount == 1 ? "" : "s")
         if let reason = result.unknownReason { verdict += " — " + reason }
         if let explanation = result.explanation {
             let key = explanation.partitionKey.map { "key \(quoted($0))" } ?? "the history"
