@@ -90,10 +90,11 @@ public enum CheckerBench {
 
     /// Issue 18's acceptance: 100 histories of up to 200 operations on one key from 10-12
     /// clients, unique appended values, up to 5 pending; each checked as generated and with its
-    /// last get corrupted. Reports the slowest check, the total, and any unknown.
+    /// last get corrupted, with half the operations gets and with a fifth (mostly appends, the
+    /// issue's hardest shape). Reports the slowest check, the total, and any unknown.
     static func oneKeyAppends() -> [String] {
         var lines: [String] = []
-        for isCorrupted in [false, true] {
+        for (isCorrupted, getsPerTen) in [(false, 5), (true, 5), (false, 2), (true, 2)] {
             var slowest = (seconds: 0.0, seed: UInt64(0))
             var total = Timing()
             var verdicts: [String: Int] = [:]
@@ -101,7 +102,8 @@ public enum CheckerBench {
                 let clients = 10 + Int(seed % 3)
                 var history = SyntheticKVHistory.generate(
                     clients: clients, operationsPerClient: 200 / clients, keys: 1,
-                    durationMax: 2_000, gapMax: 20, seed: seed, hasPuts: false, pendingMax: 5)
+                    durationMax: 2_000, gapMax: 20, seed: seed, hasPuts: false, pendingMax: 5,
+                    getsPerTen: getsPerTen)
                 if isCorrupted { history = corruptLastGet(history) }
                 var verdict = LinearizabilityVerdict.unknown
                 let timing = time {
@@ -113,8 +115,9 @@ public enum CheckerBench {
             }
             let counts = verdicts.keys.sorted().map { "\($0) \(verdicts[$0] ?? 0)" }
             lines.append(
-                "checker: one key appends 100 x <=200 ops, 10-12 clients, <=5 pending"
-                    + (isCorrupted ? " corrupted" : "") + ": \(counts.joined(separator: ", "));"
+                "checker: one key appends 100 x <=200 ops, 10-12 clients, <=5 pending,"
+                    + " \(getsPerTen * 10)% gets" + (isCorrupted ? " corrupted" : "")
+                    + ": \(counts.joined(separator: ", "));"
                     + " slowest \(format(slowest.seconds)) s (seed \(slowest.seed)),"
                     + " total \(total.text)")
         }

@@ -10,12 +10,13 @@ import DSimCore
 /// With `pendingMax` > 0, the last operation of up to that many clients never returns (the
 /// client crashed or gave up): it takes effect inside its interval or never, at random, and a
 /// pending get's value is unknown. With `hasPuts` false, the draw that would make a put makes
-/// an append (the labs' one-key tests: appends and gets only).
+/// an append (the labs' one-key tests: appends and gets only). `getsPerTen` of every ten draws
+/// are gets (default 5; the one put draw follows them).
 public enum SyntheticKVHistory {
     /// A history of `clients * operationsPerClient` operations over `keys` keys.
     public static func generate(
         clients: Int, operationsPerClient: Int, keys: Int, durationMax: Int, gapMax: Int,
-        seed: UInt64, hasPuts: Bool = true, pendingMax: Int = 0
+        seed: UInt64, hasPuts: Bool = true, pendingMax: Int = 0, getsPerTen: Int = 5
     ) -> KVHistory {
         precondition(pendingMax >= 0 && pendingMax <= clients, "pendingMax \(pendingMax)")
         var random = SplitMix64(seed: seed)
@@ -28,8 +29,9 @@ public enum SyntheticKVHistory {
                 let key = String(random.next(below: keys))
                 let input: KVInput
                 switch random.next(below: 10) {
-                case 0..<5: input = .get(key: key)
-                case 5 where hasPuts: input = .put(key: key, value: "p\(client).\(number);")
+                case 0..<getsPerTen: input = .get(key: key)
+                case getsPerTen where hasPuts:
+                    input = .put(key: key, value: "p\(client).\(number);")
                 default: input = .append(key: key, value: "c\(client).\(number);")
                 }
                 let duration = 1 + random.next(below: durationMax)
