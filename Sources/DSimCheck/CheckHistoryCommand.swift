@@ -1,7 +1,7 @@
 import Foundation
 
-/// `dsim check-history FILE... [--timeout S] [--json] [--help]`: checks history files (DESIGN
-/// §6) for linearizability and prints one line per file.
+/// `dsim check-history FILE... [--timeout S] [--memory-limit SIZE] [--json] [--html OUT]
+/// [--help]`: checks history files (DESIGN §6) for linearizability and prints one line per file.
 ///
 /// Exit status: 0 every file linearizable; 1 some file illegal; 2 some file unknown (timeout)
 /// and none illegal; 3 bad input (a file that cannot be read or parsed) or bad usage, which
@@ -9,7 +9,8 @@ import Foundation
 public enum CheckHistoryCommand {
     /// The help text.
     public static let usage = """
-        usage: dsim check-history FILE... [--timeout S] [--json] [--help]
+        usage: dsim check-history FILE... [--timeout S] [--memory-limit SIZE] [--json]
+                                  [--html OUT] [--help]
 
         Checks each JSONL history file for linearizability against the model its header names
         (kv, register, etcd-register) and prints one line per file: path, verdict, operations,
@@ -18,7 +19,14 @@ public enum CheckHistoryCommand {
 
           --timeout S   give up on a file after S seconds (default 60); the verdict is then
                         unknown, never linearizable
+          --memory-limit SIZE
+                        memory the search may hold at once (default 1G): a number of MiB, or
+                        with K, M or G; when full, the search empties its cache and goes on
+                        (slower), and gives up (unknown, saying so) only if that is not enough
           --json        print one JSON object per file instead (with the full explanation)
+          --html OUT    also write a self-contained page of the (single) history to OUT: one
+                        row per client, each operation a bar over its interval, the longest
+                        linearizable prefix and the operations that cannot follow it
           --help        print this help
 
         exit status: 0 all linearizable, 1 some illegal, 2 some unknown (none illegal),
@@ -31,19 +39,25 @@ public enum CheckHistoryCommand {
         public var paths: [String] = []
         /// Per-file timeout (then the verdict is unknown).
         public var timeoutSeconds: Double = 60
+        /// `--memory-limit`, in bytes (default 1 GiB).
+        public var memoryLimitBytes = 1 << 30
         /// `--json`.
         public var isJSON = false
+        /// `--html OUT`: where to write the page; nil for none.
+        public var htmlPath: String?
         /// `--help`.
         public var isHelp = false
 
         /// Creates an invocation.
         public init(
-            paths: [String] = [], timeoutSeconds: Double = 60, isJSON: Bool = false,
-            isHelp: Bool = false
+            paths: [String] = [], timeoutSeconds: Double = 60, memoryLimitBytes: Int = 1 << 30,
+            isJSON: Bool = false, htmlPath: String? = nil, isHelp: Bool = false
         ) {
             self.paths = paths
             self.timeoutSeconds = timeoutSeconds
+            self.memoryLimitBytes = memoryLimitBytes
             self.isJSON = isJSON
+            self.htmlPath = htmlPath
             self.isHelp = isHelp
         }
     }
@@ -108,8 +122,21 @@ public enum CheckHistoryCommand {
             errorOutput("\(path): \(error)")
             return nil
         }
-        let result = history.check(options: CheckOptions(timeoutSeconds: invocation.timeoutSeconds))
+        let result = history.check(
+            options: CheckOptions(
+                timeoutSeconds: invocation.timeoutSeconds,
+                cacheBytesMax: invocation.memoryLimitBytes))
         let elapsed = start.duration(to: .now)
+        if let htmlPath = invocation.htmlPath {
+            let page = history.htmlPage(
+                result: result, title: URL(fileURLWithPath: path).lastPathComponent)
+            do {
+                try page.write(toFile: htmlPath, atomically: true, encoding: .utf8)
+            } catch {
+                errorOutput("\(htmlPath): cannot write the page: \(error.localizedDescription)")
+                return nil
+            }
+        }
         let seconds =
             Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         if invocation.isJSON {
@@ -138,6 +165,8 @@ public enum CheckHistoryCommand {
             "verdict": .string(result.verdict.rawValue),
             "operations": .int(result.operationCount),
             "partitions": .int(result.partitionCount),
+            "memoryPeakBytes": .int(result.cacheBytesPeak),
+            "evictions": .int(result.evictionCount),
             "seconds": .double((seconds * 1000).rounded() / 1000),
         ])
         if let reason = result.unknownReason { object["reason"] = .string(reason) }
@@ -175,26 +204,70 @@ public enum CheckHistoryCommand {
             case "--": isOptionsEnd = true
             case "--help", "-h": invocation.isHelp = true
             case "--json": invocation.isJSON = true
-            case "--timeout":
-                guard index < args.count else {
-                    return .failure(UsageError(message: "--timeout needs a value"))
+            default:
+                // A valued option: `--name VALUE` or `--name=VALUE`.
+                let parts = arg.split(separator: "=", maxSplits: 1).map(String.init)
+                let name = parts[0]
+                guard valuedOptions.contains(name) else {
+                    return .failure(UsageError(message: "unknown option \(arg)"))
                 }
-                guard let seconds = timeout(args[index]) else {
-                    return .failure(badTimeout(args[index]))
+                var value: String
+                if parts.count == 2 {
+                    value = parts[1]
+                } else {
+                    guard index < args.count else {
+                        return .failure(UsageError(message: "\(name) needs a value"))
+                    }
+                    value = args[index]
+                    index += 1
                 }
-                invocation.timeoutSeconds = seconds
-                index += 1
-            case _ where arg.hasPrefix("--timeout="):
-                let value = String(arg.dropFirst("--timeout=".count))
-                guard let seconds = timeout(value) else { return .failure(badTimeout(value)) }
-                invocation.timeoutSeconds = seconds
-            default: return .failure(UsageError(message: "unknown option \(arg)"))
+                if let error = apply(name, value, to: &invocation) { return .failure(error) }
             }
         }
         if invocation.paths.isEmpty && !invocation.isHelp {
             return .failure(UsageError(message: "no history files given"))
         }
+        if invocation.htmlPath != nil && invocation.paths.count > 1 {
+            return .failure(UsageError(message: "--html writes the page of one history file"))
+        }
         return .success(invocation)
+    }
+
+    private static let valuedOptions: Set<String> = ["--timeout", "--memory-limit", "--html"]
+
+    /// Sets option `name` to `value`; the usage error if the value is bad.
+    private static func apply(_ name: String, _ value: String, to invocation: inout Invocation)
+        -> UsageError?
+    {
+        switch name {
+        case "--timeout":
+            guard let seconds = timeout(value) else { return badTimeout(value) }
+            invocation.timeoutSeconds = seconds
+        case "--memory-limit":
+            guard let bytes = byteCount(value) else {
+                return UsageError(
+                    message: "--memory-limit wants a size such as 512, 512M or 2G (MiB by"
+                        + " default), not \"\(value)\"")
+            }
+            invocation.memoryLimitBytes = bytes
+        default:
+            guard !value.isEmpty else { return UsageError(message: "--html needs a file name") }
+            invocation.htmlPath = value
+        }
+        return nil
+    }
+
+    /// `512` (MiB), `512K`, `512M`, `2G` -> bytes; nil unless positive and below 2^50.
+    public static func byteCount(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = Substring(text)
+        var unit = 1 << 20
+        if let last = text.last?.uppercased().first, let scale = units[last] {
+            unit = scale
+            digits = digits.dropLast()
+        }
+        guard let number = Int(digits), number > 0, number < (1 << 50) / unit else { return nil }
+        return number * unit
     }
 
     private static func timeout(_ text: String) -> Double? {

@@ -29,10 +29,7 @@ enum BenchCommand {
             for l in KernelBench.run() { print(l) }
         }
         if !a.has("skip-checker") && a.value("system") == nil {
-            let dir = ["../shared/histories/porcupine", "shared/histories/porcupine"].first {
-                FileManager.default.fileExists(atPath: $0)
-            }
-            for l in CheckerBench.run(historiesDirectory: dir) { print(l) }
+            for l in CheckerBench.run() { print(l) }  // the repository's histories/porcupine
         }
         let systems =
             a.value("system") == nil ? Catalog.systems : [try lookupSystem(a.value("system"))]

@@ -113,7 +113,8 @@ final class CheckHistoryCommandTests: XCTestCase {
         XCTAssertTrue(run(["--help"]).out.first?.hasPrefix("usage: dsim check-history") ?? false)
         for args in [
             [], ["--bogus", "a"], ["a", "--timeout"], ["a", "--timeout", "-1"],
-            ["a", "--timeout=x"],
+            ["a", "--timeout=x"], ["a", "--memory-limit", "0"], ["a", "--memory-limit=12X"],
+            ["a", "--memory-limit"], ["a", "b", "--html", "o.html"], ["a", "--html="],
         ] {
             let (status, out, err) = run(args)
             XCTAssertEqual(status, 3, "\(args)")
@@ -123,5 +124,22 @@ final class CheckHistoryCommandTests: XCTestCase {
         XCTAssertEqual(
             CheckHistoryCommand.parse(["--json", "--timeout", "2.5", "--", "--odd"]),
             .success(.init(paths: ["--odd"], timeoutSeconds: 2.5, isJSON: true, isHelp: false)))
+        XCTAssertEqual(
+            CheckHistoryCommand.parse(["a", "--memory-limit", "512", "--html=o.html"]),
+            .success(.init(paths: ["a"], memoryLimitBytes: 512 << 20, htmlPath: "o.html")))
+        XCTAssertEqual(CheckHistoryCommand.byteCount("2G"), 2 << 30)
+        XCTAssertEqual(CheckHistoryCommand.byteCount("64k"), 64 << 10)
+    }
+
+    /// A memory limit too small for the search gives unknown (exit 2) and says why.
+    func testMemoryLimitGivesUnknownWithItsReason() throws {
+        var history = SyntheticKVHistory.generate(
+            clients: 10, operationsPerClient: 15, keys: 1, durationMax: 2_000, gapMax: 20,
+            seed: 0x4A7D)
+        history.operations[0].input = .put(key: "0", value: "p;")  // no append shortcut
+        let path = try write("hard.jsonl", history.jsonLines())
+        let (status, out, _) = run([path, "--memory-limit", "1K"])
+        XCTAssertEqual(status, 2, out.joined())
+        XCTAssertTrue(out.first?.contains("memory limit") ?? false, out.joined())
     }
 }

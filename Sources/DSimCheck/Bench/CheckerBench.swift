@@ -3,27 +3,30 @@ import Foundation
 
 /// Timings for the linearizability checker, run by the bench target in release builds.
 ///
-/// Three workloads: the 108 Porcupine histories (etcd register + kv), a hard single-key kv
-/// history (10 clients x 15 overlapping get/append operations with long intervals), and a
-/// 100,000-operation kv history over 1,000 keys. Synthetic histories come from a seeded
-/// `SplitMix64`, so every run checks the same bytes.
+/// Workloads: the 108 Porcupine histories (etcd register + kv), a hard single-key kv history
+/// (10 clients x 15 overlapping get/append operations with long intervals), 100 one-key append
+/// histories of the labs' shape (issue 18's acceptance), a 100,000-operation kv history over
+/// 1,000 keys, and the memory figure against the process's real peak. Synthetic histories come
+/// from a seeded `SplitMix64`, so every run checks the same bytes.
 public enum CheckerBench {
     /// Runs every workload and returns one line of text per measurement, e.g.
     /// `checker: porcupine 108 files 0.41 s`. `historiesDirectory` defaults to
-    /// `../shared/histories/porcupine` beside the repository.
+    /// the repository's `histories/porcupine`.
     public static func run(historiesDirectory: String? = nil) -> [String] {
         var lines = porcupine(directory: historiesDirectory ?? defaultHistoriesDirectory)
         lines += hardSingleKey()
+        lines += oneKeyAppends()
         lines += manyKeys()
+        lines += memoryHonesty()
         return lines
     }
 
-    /// `<repo>/../shared/histories/porcupine`, found from this source file's path.
+    /// `<repo>/histories/porcupine`, found from this source file's path (the bench runs from a
+    /// build of this checkout, so the path is the checkout's).
     static var defaultHistoriesDirectory: String {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }  // Bench, DSimCheck, Sources, repo
-        return url.deletingLastPathComponent().appendingPathComponent("shared/histories/porcupine")
-            .path
+        for _ in 0..<4 { url.deleteLastPathComponent() }  // file, Bench, DSimCheck, Sources
+        return url.appendingPathComponent("histories/porcupine").path
     }
 
     /// Reads and checks every `.jsonl` file in `directory`, comparing each verdict with the
@@ -83,6 +86,71 @@ public enum CheckerBench {
             seed: 0x100_000)
         return measure("100000 ops 1000 keys", history, timeoutSeconds: 60)
             + measure("100000 ops 1000 keys corrupted", corruptLastGet(history), timeoutSeconds: 60)
+    }
+
+    /// Issue 18's acceptance: 100 histories of up to 200 operations on one key from 10-12
+    /// clients, unique appended values, up to 5 pending; each checked as generated and with its
+    /// last get corrupted, with half the operations gets and with a fifth (mostly appends, the
+    /// issue's hardest shape). Reports the slowest check, the total, and any unknown.
+    static func oneKeyAppends() -> [String] {
+        var lines: [String] = []
+        for (isCorrupted, getsPerTen) in [(false, 5), (true, 5), (false, 2), (true, 2)] {
+            var slowest = (seconds: 0.0, seed: UInt64(0))
+            var total = Timing()
+            var verdicts: [String: Int] = [:]
+            for seed in UInt64(1)...100 {
+                let clients = 10 + Int(seed % 3)
+                var history = SyntheticKVHistory.generate(
+                    clients: clients, operationsPerClient: 200 / clients, keys: 1,
+                    durationMax: 2_000, gapMax: 20, seed: seed, hasPuts: false, pendingMax: 5,
+                    getsPerTen: getsPerTen)
+                if isCorrupted { history = corruptLastGet(history) }
+                var verdict = LinearizabilityVerdict.unknown
+                let timing = time {
+                    verdict = history.check(options: CheckOptions(timeoutSeconds: 10)).verdict
+                }
+                total = total + timing
+                verdicts[verdict.rawValue, default: 0] += 1
+                if timing.wallSeconds > slowest.seconds { slowest = (timing.wallSeconds, seed) }
+            }
+            let counts = verdicts.keys.sorted().map { "\($0) \(verdicts[$0] ?? 0)" }
+            lines.append(
+                "checker: one key appends 100 x <=200 ops, 10-12 clients, <=5 pending,"
+                    + " \(getsPerTen * 10)% gets" + (isCorrupted ? " corrupted" : "")
+                    + ": \(counts.joined(separator: ", "));"
+                    + " slowest \(format(slowest.seconds)) s (seed \(slowest.seed)),"
+                    + " total \(total.text)")
+        }
+        return lines
+    }
+
+    /// The memory limit and figure against the process: the general search (append analysis
+    /// off) on a one-key append history it cannot finish, with a 128 MiB limit, within a
+    /// counted budget. The process's peak resident memory is reset first (Linux
+    /// `/proc/self/clear_refs`), so its growth over the check is the search's.
+    static func memoryHonesty() -> [String] {
+        let history = SyntheticKVHistory.generate(
+            clients: 12, operationsPerClient: 16, keys: 1, durationMax: 2_000, gapMax: 20,
+            seed: 7, hasPuts: false, pendingMax: 5)
+        let options = CheckOptions(
+            timeoutSeconds: 60, isParallel: false, cacheBytesMax: 128 << 20,
+            iterationsMax: 1 << 23, isAppendAware: false)
+        guard let before = ProcessMemory.read(resettingPeak: true) else {
+            return ["checker: memory figure not measured (no /proc/self/status)"]
+        }
+        var result: CheckResult?
+        let timing = time { result = history.check(options: options) }
+        guard let after = ProcessMemory.read(resettingPeak: false), let result else { return [] }
+        let growth = max(0, after.peakBytes - before.residentBytes)
+        let ratio = growth > 0 ? Double(result.cacheBytesPeak) / Double(growth) : 0
+        return [
+            "checker: memory limit 128 MiB, general search on one key (192 ops): reported peak"
+                + " \(LinearizabilityChecker.mebibytes(result.cacheBytesPeak)), process peak"
+                + " growth \(LinearizabilityChecker.mebibytes(growth)) (reported/real"
+                + " \(String(format: "%.2f", ratio))), \(result.evictionCount) evictions,"
+                + " \(result.verdict.rawValue) in \(timing.text)"
+                + (result.unknownReason.map { ": " + $0 } ?? "")
+        ]
     }
 
     private static func measure(_ label: String, _ history: KVHistory, timeoutSeconds: Double)
@@ -155,57 +223,5 @@ public enum CheckerBench {
         #endif
         guard getrusage(who, &usage) == 0 else { return -1 }
         return Int(usage.ru_maxrss) / 1024  // Linux reports KiB
-    }
-}
-
-/// Linearizable kv histories from a simulated store, for tests and the bench.
-///
-/// Each client runs operations back to back: call, a random duration, return, a random gap.
-/// Each operation takes effect at a random instant inside its interval; applying them in that
-/// order to a real store gives the gets' values, so the history is linearizable by
-/// construction. Appended values are unique (`c<client>.<n>;`).
-public enum SyntheticKVHistory {
-    /// A history of `clients * operationsPerClient` operations over `keys` keys.
-    public static func generate(
-        clients: Int, operationsPerClient: Int, keys: Int, durationMax: Int, gapMax: Int,
-        seed: UInt64
-    ) -> KVHistory {
-        var random = SplitMix64(seed: seed)
-        var history = KVHistory()
-        var effectTimes: [Int] = []
-        for client in 0..<clients {
-            var time = random.next(below: gapMax + 1)
-            for number in 0..<operationsPerClient {
-                let key = String(random.next(below: keys))
-                let input: KVInput
-                switch random.next(below: 10) {
-                case 0..<5: input = .get(key: key)
-                case 5: input = .put(key: key, value: "p\(client).\(number);")
-                default: input = .append(key: key, value: "c\(client).\(number);")
-                }
-                let duration = 1 + random.next(below: durationMax)
-                let index = history.recordCall(client: client, input: input, time: time)
-                history.recordReturn(index, output: .ok, time: time + duration)
-                effectTimes.append(time + random.next(below: duration + 1))
-                time += duration + 1 + random.next(below: gapMax + 1)
-            }
-        }
-        applyInEffectOrder(&history, effectTimes: effectTimes)
-        return history
-    }
-
-    /// Fills in the gets' values by applying operations in effect-time order.
-    private static func applyInEffectOrder(_ history: inout KVHistory, effectTimes: [Int]) {
-        var store: [String: String] = [:]
-        let order = history.operations.indices.sorted {
-            (effectTimes[$0], $0) < (effectTimes[$1], $1)
-        }
-        for index in order {
-            switch history.operations[index].input {
-            case .get(let key): history.operations[index].output = .value(store[key] ?? "")
-            case .put(let key, let value): store[key] = value
-            case .append(let key, let value): store[key, default: ""] += value
-            }
-        }
     }
 }

@@ -74,6 +74,8 @@ public protocol CheckableHistory {
     func check(options: CheckOptions) -> CheckResult
     /// The history in the JSONL file format.
     func jsonLines() -> String
+    /// A self-contained HTML page of the history and its check `result` (`HistoryPage`).
+    func htmlPage(result: CheckResult, title: String) -> String
 }
 
 extension History: CheckableHistory {
@@ -81,4 +83,9 @@ extension History: CheckableHistory {
     public var modelName: String { Model.names[0] }
     /// The number of operations.
     public var operationCount: Int { operations.count }
+
+    /// A self-contained HTML page of the history and its check `result`.
+    public func htmlPage(result: CheckResult, title: String) -> String {
+        HistoryPage.render(self, result: result, title: title)
+    }
 }

@@ -16,23 +16,31 @@ public struct CheckOptions: Sendable, Equatable {
     /// Check independent partitions (keys) on several threads. Default true. The result does
     /// not depend on it (unless the timeout strikes, which depends on the machine anyway).
     public var isParallel: Bool
-    /// Memory one partition's search may use for its caches, in bytes, before it gives up with
-    /// `unknown`. Default 1 GiB.
+    /// Memory the whole check's searches may hold at once, in bytes (`--memory-limit`):
+    /// configuration caches, interned model states, event lists. Each round splits what is
+    /// left among the undecided partitions. A search over its share first empties its
+    /// configuration cache and goes on (slower, still sound); it gives up with `unknown` only
+    /// when the rest alone is over. Default 1 GiB.
     public var cacheBytesMax: Int
     /// Search iterations one partition may run before it gives up with `unknown`; nil (the
     /// default) for no limit. It counts work, not time, so a verdict within it is the same on
     /// every machine (a shrinker's candidates use it).
     public var iterationsMax: Int?
+    /// Decide kv keys of appends with unique values from their reads, without search
+    /// (`AppendAnalysis`). Default true; the verdict never depends on it, only the time (and
+    /// the explanation's prefix, which may be shorter).
+    public var isAppendAware: Bool
 
     /// Options with the documented defaults.
     public init(
         timeoutSeconds: Double? = 60, isParallel: Bool = true, cacheBytesMax: Int = 1 << 30,
-        iterationsMax: Int? = nil
+        iterationsMax: Int? = nil, isAppendAware: Bool = true
     ) {
         self.timeoutSeconds = timeoutSeconds
         self.isParallel = isParallel
         self.cacheBytesMax = cacheBytesMax
         self.iterationsMax = iterationsMax
+        self.isAppendAware = isAppendAware
     }
 }
 
@@ -54,6 +62,13 @@ public struct CheckResult: Sendable, Equatable {
     /// Configurations (linearized set, state) the search explored, over all partitions it ran;
     /// deterministic unless a timeout stopped the check.
     public var configurationCount = 0
+    /// The most bytes the searches held, summed over partitions (each at its own peak); the
+    /// figure the memory limit bounds.
+    public var cacheBytesPeak = 0
+    /// Times a search emptied its configuration cache to stay within the memory limit.
+    public var evictionCount = 0
+    /// Partitions decided without search, from what their reads reveal (`AppendAnalysis`).
+    public var directPartitionCount = 0
 
     /// A result; the explanation and reason must match the verdict.
     public init(

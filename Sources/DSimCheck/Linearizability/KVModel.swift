@@ -36,6 +36,13 @@ public struct KVModel: LinearizabilityModel {
         }
     }
 
+    /// A string of more than 15 UTF-8 bytes lives in a heap buffer: a 32-byte header, the
+    /// bytes and a terminating zero, in a malloc chunk (8 bytes of overhead, 16-byte multiples).
+    public func heapByteCount(of state: KVValue) -> Int {
+        let count = state.text.utf8.count
+        return count <= 15 ? 0 : (count + 33 + 8 + 15) / 16 * 16
+    }
+
     /// get never changes the value.
     public func isReadOnly(_ input: KVInput) -> Bool {
         if case .get = input { return true }

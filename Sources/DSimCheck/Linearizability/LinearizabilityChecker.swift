@@ -22,20 +22,29 @@ public enum LinearizabilityChecker {
         // Generic code is specialized only where the type is known at the call, and callers
         // (the reader's existential, other modules) reach here unspecialized; so known models
         // take a concrete path, several times faster. Any other model still works, generically.
-        if let history = history as? History<KVModel> { return checkRounds(history, options) }
+        if let history = history as? History<KVModel> {
+            // Keys of appends with unique values are decided from their reads (AppendAnalysis).
+            let direct = options.isAppendAware ? AppendAnalysis.decide : nil
+            return checkRounds(history, options, direct: direct)
+        }
         if let history = history as? History<RegisterModel> {
             return checkRounds(history, options)
         }
         return checkRounds(history, options)
     }
 
+    /// A model-specific decision procedure for one partition (local operation indices); nil
+    /// when it does not apply, and the search runs.
+    typealias DirectDecision<Model: LinearizabilityModel> =
+        ([HistoryOperation<Model.Input, Model.Output>]) -> AppendAnalysis.Outcome?
+
     private static func checkRounds<Model: LinearizabilityModel>(
-        _ history: History<Model>, _ options: CheckOptions
+        _ history: History<Model>, _ options: CheckOptions, direct: DirectDecision<Model>? = nil
     ) -> CheckResult {
-        let runs = partition(history).enumerated().map { PartitionRun(history, $1, index: $0) }
-        let limits = SearchLimits(
-            deadline: options.timeoutSeconds.map { ContinuousClock.now + .seconds(max(0, $0)) },
-            cacheBytesMax: options.cacheBytesMax)
+        let runs = partition(history).enumerated().map {
+            PartitionRun(history, $1, index: $0, direct: direct)
+        }
+        let deadline = options.timeoutSeconds.map { ContinuousClock.now + .seconds(max(0, $0)) }
         var iterationsMax = firstRoundIterations
         var isCapped = false
         while true {
@@ -50,7 +59,9 @@ public enum LinearizabilityChecker {
             }
             let budget = min(iterationsMax, options.iterationsMax ?? .max)
             isCapped = budget == options.iterationsMax
+            let shares = memoryShares(active, bytesMax: options.cacheBytesMax)
             let work = { (position: Int) in
+                let limits = SearchLimits(deadline: deadline, cacheBytesMax: shares[position])
                 active[position].advance(iterationsMax: budget, limits: limits)
             }
             if options.isParallel && active.count > 1 {
@@ -61,6 +72,17 @@ public enum LinearizabilityChecker {
             iterationsMax = iterationsMax > Int.max / 2 ? Int.max : iterationsMax * 2
         }
         return combine(runs, history.operations.count, options)
+    }
+
+    /// Each active partition's memory limit for a round: what it holds plus an equal share of
+    /// what the budget has left, so all of them together never pass the budget. Computed from
+    /// byte counts between rounds, so it does not depend on thread timing.
+    private static func memoryShares<Model>(_ active: [PartitionRun<Model>], bytesMax: Int)
+        -> [Int]
+    {
+        let held = active.reduce(0) { $0 + $1.byteCount }
+        let free = max(0, bytesMax - held) / max(1, active.count)
+        return active.map { $0.byteCount + free }
     }
 
     /// One independent part of a history: the operations (indices into the history) on one key.
@@ -93,6 +115,9 @@ public enum LinearizabilityChecker {
             verdict: .linearizable, operationCount: operationCount, partitionCount: runs.count)
         for run in runs {
             result.configurationCount += run.configurationCount
+            result.cacheBytesPeak += run.bytesPeak
+            result.evictionCount += run.evictionCount
+            if run.isDecidedDirectly { result.directPartitionCount += 1 }
             switch run.outcome {
             case .illegal(let explanation)? where result.verdict != .illegal:
                 result.verdict = .illegal
@@ -110,18 +135,29 @@ public enum LinearizabilityChecker {
     private static func describe<Model>(
         _ stop: SearchStop, _ run: PartitionRun<Model>, _ options: CheckOptions
     ) -> String {
-        let place =
+        var place =
             (run.key.map { "key \(quoted($0))" } ?? "the history")
             + " (\(run.operations.count) operations)"
+        if run.evictionCount > 0 {
+            place +=
+                "; its configuration cache was emptied \(run.evictionCount) times to stay"
+                + " within the \(mebibytes(options.cacheBytesMax)) memory limit"
+        }
         switch stop {
         case .timeout:
             return "timed out after \(options.timeoutSeconds ?? 0) s while checking \(place)"
         case .iterations(let n):
             return "gave up after \(n) search iterations while checking \(place)"
-        case .memory(let bytes):
-            return "search caches reached \(bytes / (1 << 20)) MiB (limit"
-                + " \(options.cacheBytesMax / (1 << 20)) MiB) while checking \(place)"
+        case .memory(let bytes, let limitBytes):
+            return "search caches reached \(mebibytes(bytes)) with the configuration cache"
+                + " emptied (this key's share \(mebibytes(limitBytes)) of the"
+                + " \(mebibytes(options.cacheBytesMax)) memory limit) while checking \(place)"
         }
+    }
+
+    /// `12.5 MiB`.
+    static func mebibytes(_ bytes: Int) -> String {
+        String(format: "%.1f MiB", Double(bytes) / Double(1 << 20))
     }
 }
 
@@ -140,14 +176,26 @@ private final class PartitionRun<Model: LinearizabilityModel> {
     let operations: [HistoryOperation<Model.Input, Model.Output>]
     private var stepper: ModelStepper<Model>?
     private var search: LinearizationSearch?  // nil before the first round and once decided
+    private var direct: LinearizabilityChecker.DirectDecision<Model>?  // nil once tried
     private(set) var outcome: Outcome?
     private(set) var configurationCount = 0
+    /// Bytes the search holds now (0 before it starts and once decided), its peak, and the
+    /// times it emptied its configuration cache.
+    private(set) var byteCount = 0
+    private(set) var bytesPeak = 0
+    private(set) var evictionCount = 0
+    /// True if `direct` decided the partition (no search ran).
+    private(set) var isDecidedDirectly = false
 
-    init(_ history: History<Model>, _ partition: LinearizabilityChecker.Partition, index: Int) {
+    init(
+        _ history: History<Model>, _ partition: LinearizabilityChecker.Partition, index: Int,
+        direct: LinearizabilityChecker.DirectDecision<Model>?
+    ) {
         self.index = index
         key = partition.key
         model = history.model
         operations = partition.operations.map { history.operations[$0] }
+        self.direct = direct
     }
 
     var isIllegal: Bool {
@@ -160,18 +208,30 @@ private final class PartitionRun<Model: LinearizabilityModel> {
         outcome = .stopped(stop)
         search = nil
         stepper = nil
+        byteCount = 0
     }
 
     /// Continues the search up to `iterationsMax` iterations in total.
     func advance(iterationsMax: Int, limits: SearchLimits) {
         precondition(outcome == nil, "partition \(index) already decided")
+        if let decide = direct {
+            direct = nil
+            if let decided = decide(operations) {
+                isDecidedDirectly = true
+                switch decided {
+                case .linearizable: outcome = .linearizable
+                case .illegal(let prefix): outcome = .illegal(explain(prefix))
+                }
+                return
+            }
+        }
         if search == nil {
             let stepper = ModelStepper(
                 model: model, inputs: operations.map(\.input), outputs: operations.map(\.output))
             self.stepper = stepper
             let stepping = LinearizationSearch.Stepping(
                 step: { stepper.step(from: $0, operation: $1) },
-                stateBytes: { stepper.byteCount })
+                stateBytes: { stepper.byteCount }, compact: { stepper.compact(keeping: $0) })
             search = LinearizationSearch(
                 callTimes: operations.map(\.callTime), returnTimes: operations.map(\.returnTime),
                 isReadOnly: stepper.isReadOnly, stepping: stepping)
@@ -180,6 +240,9 @@ private final class PartitionRun<Model: LinearizabilityModel> {
         self.search = nil  // keep the search uniquely referenced while it runs
         let result = search.run(iterationsMax: iterationsMax, limits: limits)
         configurationCount = search.configurationCount
+        byteCount = search.byteCount
+        bytesPeak = max(bytesPeak, search.bytesPeak)
+        evictionCount = search.evictionCount
         switch result {
         case .paused:
             self.search = search
@@ -193,5 +256,14 @@ private final class PartitionRun<Model: LinearizabilityModel> {
                     stepper: stepper))
         }
         self.stepper = nil  // decided: free the caches
+        byteCount = 0
+    }
+
+    /// The explanation of an illegal partition whose `prefix` no candidate can extend.
+    private func explain(_ prefix: [Int32]) -> Explanation {
+        let stepper = ModelStepper(
+            model: model, inputs: operations.map(\.input), outputs: operations.map(\.output))
+        return Explanation(
+            partitionKey: key, operations: operations, longestPrefix: prefix, stepper: stepper)
     }
 }

@@ -45,6 +45,10 @@ public protocol LinearizabilityModel: Sendable {
     /// Answer false when unsure: a wrong true makes the checker unsound. Defaults to false.
     func isReadOnly(_ input: Input) -> Bool
 
+    /// Bytes a state holds on the heap beyond `MemoryLayout<State>.stride` (a long string's
+    /// buffer), so the checker's memory figure is what the process really uses. Defaults to 0.
+    func heapByteCount(of state: State) -> Int
+
     /// One-line human description of an operation, e.g. `get("k") -> "v"` or `cas(1, 2) -> ok`.
     func describe(input: Input, output: Output?) -> String
 
@@ -68,6 +72,9 @@ public protocol LinearizabilityModel: Sendable {
 extension LinearizabilityModel {
     /// No operation is known to be read-only.
     public func isReadOnly(_ input: Input) -> Bool { false }
+
+    /// States hold nothing on the heap.
+    public func heapByteCount(of state: State) -> Int { 0 }
 }
 
 /// The models `check-history` can read, looked up by the header's `"model"` field.

@@ -42,15 +42,18 @@
 //
 // Limits. The search runs in slices of iterations (`run(iterationsMax:limits:)`) and can resume,
 // which lets the checker advance many partitions in deterministic rounds. Every `checkInterval`
-// iterations it asks its limits (deadline, memory) whether to stop; stopping yields `stopped`,
-// which the checker reports as unknown — never linearizable.
+// iterations it checks its limits. Over its memory share it first degrades: it empties the
+// configuration cache (sound: the cache only prunes repeated work) and continues; it stops only
+// when the rest of its memory alone is over the share, or the deadline has passed. Stopping
+// yields `stopped`, which the checker reports as unknown — never linearizable.
 
 /// Why a search stopped before deciding.
 enum SearchStop: Equatable {
     /// The wall-clock budget ran out.
     case timeout
-    /// The caches outgrew their memory budget.
-    case memory(bytes: Int)
+    /// Even with the configuration cache emptied, the search's memory (model states, event
+    /// lists, step memo) exceeded its share of the budget.
+    case memory(bytes: Int, limitBytes: Int)
     /// The iteration budget (`CheckOptions.iterationsMax`) ran out.
     case iterations(Int)
 }
@@ -59,14 +62,15 @@ enum SearchStop: Equatable {
 struct SearchLimits {
     /// Stop when the clock passes this instant; nil for no limit.
     var deadline: ContinuousClock.Instant?
-    /// Stop when the caches hold more bytes than this.
+    /// The most bytes this search may hold (its share of the check's budget). Past it the
+    /// search empties its configuration cache and goes on; it stops only when what remains
+    /// is still too much.
     var cacheBytesMax: Int
 
-    /// Why to stop now, if at all.
-    func stopReason(cacheBytes: Int) -> SearchStop? {
-        if cacheBytes > cacheBytesMax { return .memory(bytes: cacheBytes) }
-        if let deadline, ContinuousClock.now >= deadline { return .timeout }
-        return nil
+    /// True if the clock has passed the deadline.
+    var isPastDeadline: Bool {
+        guard let deadline else { return false }
+        return ContinuousClock.now >= deadline
     }
 }
 
@@ -91,13 +95,15 @@ struct LinearizationSearch {
         let step: (_ state: Int32, _ operation: Int32) -> Int32
         /// Approximate bytes the interned states hold.
         let stateBytes: () -> Int
+        /// Forgets every state but the initial one and these; returns their new ids.
+        let compact: (_ keep: [Int32]) -> [Int32]
     }
 
     /// Iterations between limit checks (a power of two).
     static var checkInterval: Int { 4096 }
 
     private let stepping: Stepping
-    private var memo = TransitionMemo()
+    private var memo: TransitionMemo
     private var cache: SearchCache
     // Event list: index 0 is the head sentinel, 1...2n are events, 2n+1 is the tail sentinel.
     private var next: [Int32]
@@ -125,11 +131,26 @@ struct LinearizationSearch {
     private var longest: [Int32] = []
     private var agreement = 0
 
-    /// Configurations explored so far.
-    var configurationCount: Int { cache.count }
+    /// Configurations explored so far (counting those the cache later forgot).
+    var configurationCount: Int { cache.insertedCount }
 
-    /// Approximate bytes held by the caches.
-    var byteCount: Int { cache.byteCount + memo.byteCount + stepping.stateBytes() }
+    /// Times the configuration cache was emptied to stay within the memory share.
+    var evictionCount: Int { cache.evictionCount }
+
+    /// Bytes held: the caches, the interned model states, the event lists and the stack.
+    var byteCount: Int { cache.byteCount + otherByteCount }
+
+    /// The most bytes held at once so far (cache growth moments included), as of the last
+    /// limit check.
+    var bytesPeak: Int { max(cache.bytesPeak, byteCount) }
+
+    /// Bytes held outside the configuration cache, which eviction cannot free.
+    private var otherByteCount: Int {
+        memo.byteCount + stepping.stateBytes() + (next.count + prev.count) * 4
+            + (eventOperation.count + eventMatch.count) * 4
+            + grownCapacity(stackEvents.count) * 9 + grownCapacity(longest.count) * 4
+            + isReadOnly.count
+    }
 
     /// A search over operations with these call and return times (nil = pending) and
     /// read-only flags, whose inputs and outputs `stepping` steps under the same indices.
@@ -141,6 +162,7 @@ struct LinearizationSearch {
         precondition(count < Int(Int32.max) / 2 - 2, "too many operations: \(count)")
         self.stepping = stepping
         cache = SearchCache(operationCount: count)
+        memo = TransitionMemo(operationCount: count)
         let events = Self.sortedEvents(callTimes: callTimes, returnTimes: returnTimes)
         var eventOperation = [Int32](repeating: -1, count: 2 * count + 2)
         var eventMatch = [Int32](repeating: 0, count: 2 * count + 2)
@@ -190,12 +212,12 @@ struct LinearizationSearch {
     /// Runs the search until it decides, `limits` stop it, or `iterations` reaches
     /// `iterationsMax` (then `paused`; call again with a higher maximum to continue).
     mutating func run(iterationsMax: Int, limits: SearchLimits) -> SearchOutcome {
+        cache.externalBytes = otherByteCount
+        cache.bytesMax = limits.cacheBytesMax - cache.externalBytes
         while event != tail {
             if iterations >= iterationsMax { return .paused }
             iterations += 1
-            if iterations & (Self.checkInterval - 1) == 0,
-                let stop = limits.stopReason(cacheBytes: byteCount)
-            {
+            if iterations & (Self.checkInterval - 1) == 0, let stop = checkLimits(limits) {
                 return .stopped(stop)
             }
             let match = eventMatch[Int(event)]
@@ -226,6 +248,28 @@ struct LinearizationSearch {
             }
         }
         return .linearizable(order: stackEvents.map { eventOperation[Int($0)] })
+    }
+
+    /// Why to stop now, if at all; over the memory share, empties the cache first.
+    private mutating func checkLimits(_ limits: SearchLimits) -> SearchStop? {
+        if limits.isPastDeadline { return .timeout }
+        cache.externalBytes = otherByteCount
+        cache.bytesMax = limits.cacheBytesMax - cache.externalBytes
+        cache.notePeak()
+        guard byteCount > limits.cacheBytesMax else { return nil }
+        evict()
+        guard byteCount > limits.cacheBytesMax else { return nil }
+        return .memory(bytes: byteCount, limitBytes: limits.cacheBytesMax)
+    }
+
+    /// Forgets every configuration, every remembered step and every model state the current
+    /// path does not use. Sound: the search will only redo work.
+    private mutating func evict() {
+        cache.evictAll()
+        memo = TransitionMemo(operationCount: isReadOnly.count)
+        let renumbered = stepping.compact(stackStates + [state])
+        stackStates = Array(renumbered.dropLast())
+        state = renumbered[renumbered.count - 1]
     }
 
     /// The state after `operation` from the current state (remembered), or -1.
@@ -303,4 +347,13 @@ struct LinearizationSearch {
         next[Int(prev[Int(event)])] = event
         prev[Int(next[Int(event)])] = event
     }
+}
+
+/// The capacity an array that grew by doubling has for `count` elements. Memory figures use it
+/// rather than `Array.capacity`, which follows malloc's usable sizes: those vary with the heap's
+/// history, and a figure that decides evictions must be the same on every run.
+func grownCapacity(_ count: Int) -> Int {
+    var capacity = 1
+    while capacity < count { capacity *= 2 }
+    return capacity
 }

@@ -29,8 +29,33 @@ final class ModelStepper<Model: LinearizabilityModel> {
         stateIDs = [model.initialState: 0]
     }
 
-    /// Approximate bytes held: the state array and the id table.
-    var byteCount: Int { states.count * (3 * MemoryLayout<Model.State>.stride + 8) }
+    /// Heap bytes the interned states hold beyond their inline size (`Model.heapByteCount`).
+    private var stateHeapBytes = 0
+
+    /// Bytes held: the state array and the id table as allocated (a dictionary has about 4/3
+    /// buckets per unit of capacity, each a state and an id), and the states' own heap.
+    var byteCount: Int {
+        let stateStride = MemoryLayout<Model.State>.stride
+        return grownCapacity(states.count) * stateStride
+            + stateIDs.capacity * 4 / 3 * (stateStride + 4 + 1) + stateHeapBytes
+    }
+
+    /// Forgets every state but the initial one and `keep`, which are renumbered 1, 2, … in
+    /// order of first appearance; returns the new id of each id in `keep`. The search calls it
+    /// when it empties its cache under a memory limit (a kv history's states are long strings,
+    /// and most of its memory).
+    func compact(keeping keep: [Int32]) -> [Int32] {
+        var renumbered: [Int32: Int32] = [0: 0]
+        var kept = [states[0]]
+        for id in keep where renumbered[id] == nil {
+            renumbered[id] = Int32(kept.count)
+            kept.append(states[Int(id)])
+        }
+        states = kept
+        stateIDs = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, Int32($0)) })
+        stateHeapBytes = kept.reduce(0) { $0 + model.heapByteCount(of: $1) }
+        return keep.map { renumbered[$0] ?? 0 }
+    }
 
     /// The id of the state after `operation` in state `state`, or `rejected`.
     func step(from state: Int32, operation: Int32) -> Int32 {
@@ -44,6 +69,7 @@ final class ModelStepper<Model: LinearizabilityModel> {
         let id = Int32(states.count)
         states.append(after)
         stateIDs[after] = id
+        stateHeapBytes += model.heapByteCount(of: after)
         return id
     }
 }

@@ -8,6 +8,15 @@
 /// addressing with linear probing over slots holding the full hash and the state, so a probe
 /// reads the arena only on a 64-bit hash and state match. The slot load dominates the search's
 /// time on large partitions (one likely cache miss per configuration).
+///
+/// Memory. The arena is a list of fixed-size chunks, so it grows without copying (a doubling
+/// array would briefly hold twice its size, which the process's peak memory shows). The table
+/// doubles when half full, holding old and new slots for a moment; it does so only if that
+/// moment fits `bytesMax`, and otherwise forgets every configuration (`evictAll`) and starts
+/// again. Forgetting is always sound — the cache only spares the search repeated work — and it
+/// is how the search degrades under a memory limit before giving up. `byteCount` counts what is
+/// allocated (every word of a chunk and of the table is written when allocated), and
+/// `bytesPeak` includes the growth moments.
 import DSimCore
 
 struct SearchCache {
@@ -27,13 +36,37 @@ struct SearchCache {
     private let bitKeys: [UInt64]
     private var slots: [Slot]
     private var shift: UInt64  // slot index = hash >> shift; the table has 2^(64 - shift) slots
-    private var arena: [UInt64] = []  // entry e's words at e * wordCount ..< (e + 1) * wordCount
+    // Entry e's words: chunk e / entriesPerChunk, from (e % entriesPerChunk) * wordCount.
+    private var chunks: [[UInt64]] = []
+    private let entriesPerChunk: Int
     /// Entries stored.
     private(set) var count = 0
+    /// Configurations explored, over evictions (what `count` would be had none happened).
+    private(set) var insertedCount = 0
+    /// Times every entry was forgotten to stay within `bytesMax`.
+    private(set) var evictionCount = 0
+    /// The most the cache may hold, growth moments included; set by the search before each
+    /// slice (its share of the check's memory budget, less the search's other memory).
+    var bytesMax = Int.max
+    /// Bytes the search holds outside this cache, as of its last limit check; counted in
+    /// `bytesPeak` so the peak is the whole search's.
+    var externalBytes = 0
+    /// The most bytes held at once so far by the search (`externalBytes` included), table
+    /// growth included.
+    private(set) var bytesPeak = 0
 
-    /// Approximate bytes held.
+    /// Words per chunk: 64 Ki (512 KiB), rounded down to whole entries.
+    private static var chunkWordsMax: Int { 1 << 16 }
+
+    private static var slotsInitial: Int { 1 << 10 }
+
+    /// Bytes held: the table, the entries' words, the bit keys and the live bitset. Chunks
+    /// after the first reserve their full size but are resident only as far as written, so
+    /// entries are counted as written.
     var byteCount: Int {
-        arena.capacity * 8 + slots.count * MemoryLayout<Slot>.stride + bitKeys.count * 8
+        slots.count * MemoryLayout<Slot>.stride + grownCapacity(min(count, entriesPerChunk))
+            * wordCount * 8 + max(0, count - entriesPerChunk) * wordCount * 8
+            + (bitKeys.count + current.count) * 8
     }
 
     /// An empty cache for `operationCount` operations.
@@ -43,7 +76,8 @@ struct SearchCache {
         var random = SplitMix64(seed: 0x5EED_CAFE)
         bitKeys = (0..<operationCount).map { _ in random.next() }
         shift = 64 - 10
-        slots = Array(repeating: Slot(), count: 1 << 10)
+        slots = Array(repeating: Slot(), count: Self.slotsInitial)
+        entriesPerChunk = max(1, Self.chunkWordsMax / wordCount)
     }
 
     /// Sets `operation`'s bit and records (bitset, `state`). Returns true if that pair is new
@@ -63,10 +97,44 @@ struct SearchCache {
         }
         precondition(count < Int(Int32.max), "cache full: \(count) entries")
         slots[index] = Slot(hash: hash, state: state, entry: Int32(count))
-        arena.append(contentsOf: current)
+        if count % entriesPerChunk == 0 {
+            // The first chunk grows as an array (small partitions stay small); later ones
+            // reserve their full size at once, so they never copy.
+            var chunk: [UInt64] = []
+            if count > 0 { chunk.reserveCapacity(entriesPerChunk * wordCount) }
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(contentsOf: current)
         count += 1
-        if count * 2 > slots.count { grow() }
+        insertedCount += 1
+        if count & 255 == 0 && byteCount > bytesMax {
+            evictAll()  // between the search's limit checks, the entries alone outgrew it
+        } else if count * 2 > slots.count {
+            let growing = byteCount + externalBytes + 2 * slots.count * MemoryLayout<Slot>.stride
+            if growing - externalBytes <= bytesMax {
+                bytesPeak = max(bytesPeak, growing)
+                grow()
+            } else {
+                evictAll()
+            }
+        }
         return true
+    }
+
+    /// Records the current size in `bytesPeak` (the search calls it at its limit checks).
+    mutating func notePeak() {
+        bytesPeak = max(bytesPeak, byteCount + externalBytes)
+    }
+
+    /// Forgets every configuration: frees the chunks and shrinks the table back to its first
+    /// size. The live bitset and its hash are kept (they describe the search's path).
+    mutating func evictAll() {
+        notePeak()
+        chunks = []
+        slots = Array(repeating: Slot(), count: Self.slotsInitial)
+        shift = 64 - 10
+        count = 0
+        evictionCount += 1
     }
 
     /// Clears `operation`'s bit (the search backtracks over it).
@@ -90,8 +158,11 @@ struct SearchCache {
 
     /// True if entry `entry`'s bitset equals the live one.
     private func matches(_ entry: Int) -> Bool {
-        let base = entry * wordCount
-        for word in 0..<wordCount where arena[base + word] != current[word] { return false }
+        let chunk = entry / entriesPerChunk
+        let base = (entry % entriesPerChunk) * wordCount
+        for word in 0..<wordCount where chunks[chunk][base + word] != current[word] {
+            return false
+        }
         return true
     }
 

@@ -163,12 +163,9 @@ extension KVClientHarness {
     }
 
     /// Ends the run: writes pending operations to the trace, then checks the history unless
-    /// `body` already failed. Illegal → `linearizability`; checker timeout → `unknown`.
-    /// `checksHistory: false` for tests whose original passes a nil opLog and whose history
-    /// defeats the search (e.g. 50 concurrent appends to one key and a single final Get).
-    func verdict(
-        timeoutSeconds: Double = 20, checksHistory: Bool = true, _ body: () throws -> Void
-    ) -> DSimCore.Verdict {
+    /// `body` already failed. Illegal → `linearizability`; checker timeout → `unknown`. Every
+    /// run is checked: no scenario opts out.
+    func verdict(timeoutSeconds: Double = 20, _ body: () throws -> Void) -> DSimCore.Verdict {
         var failure: Violation?
         do {
             try body()
@@ -179,7 +176,6 @@ extension KVClientHarness {
         }
         workload.emitPending()
         if let v = failure { return .violation(v) }
-        if !checksHistory { return .ok }
         return workload.checkHistory(timeoutSeconds: timeoutSeconds)
     }
 
@@ -190,11 +186,16 @@ extension KVClientHarness {
 }
 
 extension KVWorkload {
-    /// Porcupine with the kv model, per key, sequential (we are inside a simulation).
+    /// Search iterations an in-run check may spend when the run sets no cap: a count, so the
+    /// verdict is the same on every machine (a clock deadline would not be).
+    static let checkIterationsDefault = 1 << 26
+
+    /// Porcupine with the kv model, per key, sequential (we are inside a simulation). Bounded
+    /// by counted iterations only; `timeoutSeconds` is no longer used (issue 17 removes it).
     func checkHistory(timeoutSeconds: Double) -> DSimCore.Verdict {
         let options = CheckOptions(
-            timeoutSeconds: timeoutSeconds, isParallel: false,
-            iterationsMax: trace.checkIterationsMax)
+            timeoutSeconds: nil, isParallel: false,
+            iterationsMax: trace.checkIterationsMax ?? Self.checkIterationsDefault)
         let result = history.check(options: options)
         // The check's work counts as steps too, so a shrink's step budget bounds it (the
         // configurations explored are a count: the same on every machine).
