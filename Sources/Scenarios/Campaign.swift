@@ -15,8 +15,6 @@ public struct SeedOutcome {
     public var lineCount: Int
     /// Virtual time the run took.
     public var virtualTime: VirtualTime
-    /// Wall-clock seconds the run took (for tables only; never part of a verdict).
-    public var wallSeconds: Double
 }
 
 /// Progress of a running campaign.
@@ -56,14 +54,12 @@ public enum Campaign {
                 if i >= count || halt { return }
                 var request = template
                 request.seed = first &+ UInt64(i)
-                let t0 = DispatchTime.now().uptimeNanoseconds
                 let r = Runner.run(
                     request, source: .seed(request.seed), record: false, build: build)
-                let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
                 lock.lock()
                 results[i] = SeedOutcome(
                     seed: request.seed, verdict: r.verdict, lineCount: r.lineCount,
-                    virtualTime: r.virtualTime, wallSeconds: wall)
+                    virtualTime: r.virtualTime)
                 state.done += 1
                 if case .violation = r.verdict {
                     state.violations += 1

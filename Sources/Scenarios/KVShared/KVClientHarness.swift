@@ -163,11 +163,12 @@ extension KVClientHarness {
     }
 
     /// Ends the run: writes pending operations to the trace, then checks the history unless
-    /// `body` already failed. Illegal → `linearizability`; checker timeout → `unknown`.
+    /// `body` already failed. Illegal → `linearizability`; the check's counted budget spent →
+    /// `unknown` (a count, not seconds, so the verdict is the same on every machine).
     /// `checksHistory: false` for tests whose original passes a nil opLog and whose history
     /// defeats the search (e.g. 50 concurrent appends to one key and a single final Get).
     func verdict(
-        timeoutSeconds: Double = 20, checksHistory: Bool = true, _ body: () throws -> Void
+        checksHistory: Bool = true, _ body: () throws -> Void
     ) -> DSimCore.Verdict {
         var failure: Violation?
         do {
@@ -180,21 +181,30 @@ extension KVClientHarness {
         workload.emitPending()
         if let v = failure { return .violation(v) }
         if !checksHistory { return .ok }
-        return workload.checkHistory(timeoutSeconds: timeoutSeconds)
+        return workload.checkHistory()
     }
 
     /// Porcupine with the kv model over the whole history (see `KVWorkload.checkHistory`).
-    func checkHistory(timeoutSeconds: Double) -> DSimCore.Verdict {
-        workload.checkHistory(timeoutSeconds: timeoutSeconds)
+    func checkHistory() -> DSimCore.Verdict {
+        workload.checkHistory()
     }
 }
 
 extension KVWorkload {
+    /// Search iterations per key an in-run history check may spend when the run sets no
+    /// smaller budget (`TraceRecorder.checkIterationsMax`, a shrink's): a count, never a clock,
+    /// so `unknown` reproduces like `ok` does. 2^26 iterations is about what the former 10-20 s
+    /// wall-clock deadline allowed on a fast machine.
+    static let checkIterationsDefault = 1 << 26
+    /// Cache bytes one key's search may hold in a run (counted, so deterministic too): keeps a
+    /// campaign job's memory bounded.
+    static let checkCacheBytesMax = 96 << 20
+
     /// Porcupine with the kv model, per key, sequential (we are inside a simulation).
-    func checkHistory(timeoutSeconds: Double) -> DSimCore.Verdict {
+    func checkHistory() -> DSimCore.Verdict {
         let options = CheckOptions(
-            timeoutSeconds: timeoutSeconds, isParallel: false,
-            iterationsMax: trace.checkIterationsMax)
+            timeoutSeconds: nil, isParallel: false, cacheBytesMax: Self.checkCacheBytesMax,
+            iterationsMax: trace.checkIterationsMax ?? Self.checkIterationsDefault)
         let result = history.check(options: options)
         // The check's work counts as steps too, so a shrink's step budget bounds it (the
         // configurations explored are a count: the same on every machine).
