@@ -22,7 +22,8 @@ enum CheckCommand {
         let paths = a.positionals.isEmpty ? allSpecs("specs") : a.positionals
         guard !paths.isEmpty else { throw UsageError("no spec files found under specs/") }
         let specs = try paths.map { try Spec.load($0) }
-        let jobs = try a.positive("jobs", ProcessInfo.processInfo.activeProcessorCount)
+        let jobs = try a.positive(
+            "jobs", ProcessInfo.processInfo.activeProcessorCount, max: jobsMax)
         var violations = 0
         var unknowns = 0
         let start = wallSeconds()
@@ -33,6 +34,7 @@ enum CheckCommand {
                 system: system, scenario: try lookupScenario(system, spec.scenario), seed: 0)
             r.params = spec.params
             r.planted = spec.planted
+            try validate(r, spec: spec.path)
             let seeds = try a.positive("seeds", spec.checkSeeds)
             let t0 = wallSeconds()
             let results = Campaign.run(r, first: 1, count: seeds, jobs: jobs, build: buildInfo)

@@ -30,6 +30,19 @@ func checkPlanted(_ system: SystemEntry, _ names: [String]) throws {
     }
 }
 
+/// The most parallel jobs a command accepts.
+let jobsMax = 256
+
+/// Checks `request`'s parameters against what its scenario declares (bad input: one line,
+/// naming the file when there is one, the key, the value and the allowed range).
+func validate(_ request: RunRequest, spec path: String?) throws {
+    do {
+        try request.scenario.validate(params: request.params)
+    } catch let e as ParameterError {
+        throw UsageError((path.map { $0 + ": " } ?? "") + e.description)
+    }
+}
+
 /// The short commit of the working directory's repository, or `unknown`.
 let currentCommit: String = {
     let p = Process()

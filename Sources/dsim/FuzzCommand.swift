@@ -39,13 +39,14 @@ enum FuzzCommand {
         guard a.positionals.isEmpty else {
             throw UsageError("unexpected argument '\(a.positionals[0])'")
         }
+        _ = try a.positive("max-traces", 3, max: 100_000)  // bad usage before any run
         let requests = try buildRequests(a)
-        let first = try a.uint("seed", 1)
         // Hunting a planted bug searches longer by default: Raft's Figure 8 bug first fails
         // at seed 816.
         let hunting = requests.contains { !$0.planted.isEmpty }
-        let count = try a.positive("seeds", hunting ? 2000 : 100)
-        let jobs = try a.positive("jobs", ProcessInfo.processInfo.activeProcessorCount)
+        let (first, count) = try a.seedRange(defaultCount: hunting ? 2000 : 100)
+        let jobs = try a.positive(
+            "jobs", ProcessInfo.processInfo.activeProcessorCount, max: jobsMax)
         var code = Exit.ok
         for r in requests {
             let c = try campaign(r, first: first, count: count, jobs: jobs, args: a)
@@ -65,6 +66,7 @@ enum FuzzCommand {
             var r = RunRequest(system: system, scenario: scenario, seed: 0)
             r.params = spec.params
             r.planted = planted
+            try validate(r, spec: path)
             return [r]
         }
         let systems: [SystemEntry]
@@ -93,7 +95,7 @@ enum FuzzCommand {
         let build = buildInfo
         let planted = request.planted.isEmpty ? "-" : request.planted.joined(separator: ",")
         print(
-            "fuzz \(request.system.name)/\(request.scenario.name): seeds \(first)..<\(first + UInt64(count)) "
+            "fuzz \(request.system.name)/\(request.scenario.name): seeds \(first)...\(first + UInt64(count - 1)) "
                 + "jobs=\(jobs) planted=\(planted) params=\(request.params.serialized) "
                 + "commit=\(build.commit) \(build.toolchain) \(build.config)")
         let start = wallSeconds()
@@ -119,7 +121,7 @@ enum FuzzCommand {
             if case .unknown = $0.verdict { return true } else { return false }
         }
         let outDir = a.value("trace-out") ?? "traces/out"
-        let maxTraces = try a.positive("max-traces", 3)
+        let maxTraces = try a.positive("max-traces", 3, max: 100_000)
         for f in failing.prefix(maxTraces) + unknown.prefix(1) {
             let path = try report(request, seed: f.seed, outDir: outDir, build: build)
             if a.has("shrink"), case .violation(let v) = f.verdict {

@@ -60,6 +60,7 @@ enum ReplayCommand {
         r.params = h["params"] ?? .object([])
         r.planted = (h["planted"]?.arrayValue ?? []).compactMap { $0.stringValue }
         try checkPlanted(system, r.planted)
+        try validate(r, spec: file.path)
         return r
     }
 

@@ -52,6 +52,10 @@ enum ShrinkCommand {
         }
         guard a.positionals.count == 1 else { throw UsageError("expected exactly one TRACE file") }
         let path = a.positionals[0]
+        // Numbers first: a bad one is bad usage whatever the trace holds.
+        let budget = Double(try a.positive("budget", 60, max: 86_400))
+        let maxRuns = try a.positive("max-runs", defaultMaxRuns)
+        let maxSteps = try a.positive("max-steps", defaultMaxSteps, max: Int.max / 1024)
         let file = try TraceFile.load(path)
         guard case .violation(let original) = file.verdict else {
             throw UsageError(
@@ -61,12 +65,10 @@ enum ShrinkCommand {
         let out =
             a.value("out") ?? (path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path)
             + ".min.jsonl"
-        let budget = Double(try a.positive("budget", 60))
         guard
             let result = shrink(
                 request, file.decisions.map { $0.decision }, invariant: original.invariant,
-                maxRuns: try a.positive("max-runs", defaultMaxRuns),
-                maxSteps: try a.positive("max-steps", defaultMaxSteps), budget: budget)
+                maxRuns: maxRuns, maxSteps: maxSteps, budget: budget)
         else {
             print(
                 "\(path): the run no longer fails \(original.invariant) when replayed; nothing to shrink"

@@ -45,8 +45,9 @@ enum StressCommand {
                 throw UsageError("--filter is not a valid regular expression: \(f)")
             }
         }
-        let runs = try a.positive("runs", 50)
-        let jobs = try a.positive("jobs", ProcessInfo.processInfo.activeProcessorCount)
+        let runs = try a.positive("runs", 50, max: 10_000_000)
+        let jobs = try a.positive(
+            "jobs", ProcessInfo.processInfo.activeProcessorCount, max: jobsMax)
         let planted = a.all("plant")
         if !planted.isEmpty {
             guard a.value("system") != nil else { throw UsageError("--plant needs --system") }
