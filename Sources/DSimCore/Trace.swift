@@ -39,6 +39,10 @@ public final class TraceRecorder {
     /// result is the same on every machine; a candidate whose history is hard to check is
     /// rejected quickly instead of costing the checker's wall-clock timeout.
     public var checkIterationsMax: Int?
+    /// When recording, also called with every line as it is written (not the header, which
+    /// the caller writes first): a worker process streams its trace to a file this way, so a
+    /// run that crashes leaves every line up to the crash.
+    public var sink: ((String) -> Void)?
     /// Virtual-time source for lines; set by the simulation that owns this recorder.
     public var clock: () -> VirtualTime = { 0 }
 
@@ -62,6 +66,7 @@ public final class TraceRecorder {
         s += label.description
         s += "\",\"of\":\(bound),\"t\":\(t),\"v\":\(value)}"
         lines.append(s)
+        sink?(s)
         return nextLine
     }
 
@@ -78,6 +83,7 @@ public final class TraceRecorder {
         if let n = node { members.append(("node", .int(Int64(n)))) }
         members.append(contentsOf: fields())
         lines.append(JSON.object(members).serialized)
+        sink?(lines[lines.count - 1])
         return nextLine
     }
 
@@ -85,6 +91,7 @@ public final class TraceRecorder {
     public func verdict(_ v: Verdict) {
         guard isRecording else { return }
         lines.append(v.json.serialized)
+        sink?(lines[lines.count - 1])
     }
 
     /// The whole trace as JSONL text.

@@ -79,16 +79,23 @@ public enum Runner {
     /// Runs `request` with decisions from `source`; records lines when `record` is true.
     /// `verifySeed` (replay of a seed-made trace) checks each recorded decision against it.
     /// `lineCap` and `stepCap` stop the run once it has more lines or kernel steps, and
-    /// `checkIterationsMax` bounds its history check (shrinking).
+    /// `checkIterationsMax` bounds its history check (shrinking). With `stream` (and `record`),
+    /// the header and then every line go to it as they are made (a worker's crash-proof trace).
     public static func run(
         _ request: RunRequest, source: ChoiceSource, record: Bool, build: BuildInfo,
         verifySeed: UInt64? = nil, expectLabels: [String]? = nil, lineCap: Int = .max,
-        stepCap: Int = .max, checkIterationsMax: Int? = nil
+        stepCap: Int = .max, checkIterationsMax: Int? = nil, stream: ((String) -> Void)? = nil
     ) -> RunResult {
         let trace = TraceRecorder(recording: record)
         trace.lineCap = lineCap
         trace.stepCap = stepCap
         trace.checkIterationsMax = checkIterationsMax
+        if record, let stream {
+            let name = sourceName(source, verifySeed: verifySeed)
+            let head = [("dsim", JSON.string("trace")), ("version", .int(1))]
+            stream(JSON.object(head + header(request, build: build, source: name)).serialized)
+            trace.sink = stream
+        }
         let choices = Choices(source)
         choices.trace = trace
         if let s = verifySeed { choices.verify(againstSeed: s) }
@@ -100,19 +107,23 @@ public enum Runner {
         let endTime = trace.clock()
         trace.verdict(verdict)
         if record {
-            var sourceName = "seed"
-            switch source {
-            case .seed: break
-            case .recorded: sourceName = verifySeed == nil ? "choices" : "seed"
-            case .recordedThenSeed, .lanes, .lanesThenSeed: sourceName = "choices"
-            }
-            trace.header(header(request, build: build, source: sourceName))
+            trace.header(
+                header(request, build: build, source: sourceName(source, verifySeed: verifySeed)))
         }
         return RunResult(
             verdict: verdict, lines: trace.lines, decisions: choices.count,
             lineCount: trace.nextLine - 1, eventCount: trace.eventCount, steps: trace.steps,
             virtualTime: endTime,
             firstMismatch: choices.firstMismatch, firstLabelMismatch: choices.firstLabelMismatch)
+    }
+
+    /// The header's `source`: `seed` when the decisions are the seed's, else `choices`.
+    static func sourceName(_ source: ChoiceSource, verifySeed: UInt64?) -> String {
+        switch source {
+        case .seed: return "seed"
+        case .recorded: return verifySeed == nil ? "choices" : "seed"
+        case .recordedThenSeed, .lanes, .lanesThenSeed: return "choices"
+        }
     }
 
     /// The header fields of a trace of `request`.

@@ -7,14 +7,15 @@ import Scenarios
 
 enum CheckCommand {
     static let help = """
-        usage: dsim check [SPEC...] [--seeds K] [--jobs J] [--trace-out DIR]
+        usage: dsim check [SPEC...] [--seeds K] [--jobs J] [--trace-out DIR] [--in-process]
 
           run every spec under specs/ (or the given spec files) for its checkSeeds seeds
         exit: 0 no violation, 1 any violation, 2 unknown verdicts only, 3 bad spec
         """
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valued: ["seeds", "jobs", "trace-out"], boolean: ["help"])
+        let a = try Arguments(
+            args, valued: ["seeds", "jobs", "trace-out"], boolean: ["help", "in-process"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -37,7 +38,8 @@ enum CheckCommand {
             try validate(r, spec: spec.path)
             let seeds = try a.positive("seeds", spec.checkSeeds)
             let t0 = wallSeconds()
-            let results = Campaign.run(r, first: 1, count: seeds, jobs: jobs, build: buildInfo)
+            let results = Campaign.run(
+                r, first: 1, count: seeds, jobs: jobs, build: buildInfo, isolation: isolation(a))
             let bad = results.filter { $0.verdict != .ok }
             print(
                 spec.path.padding(toLength: max(44, spec.path.count), withPad: " ", startingAt: 0)
@@ -45,7 +47,8 @@ enum CheckCommand {
                     + (bad.isEmpty ? "ok" : "\(bad.count) FAILED"))
             if let f = bad.first {
                 try FuzzCommand.report(
-                    r, seed: f.seed, outDir: a.value("trace-out") ?? "traces/out", build: buildInfo)
+                    r, seed: f.seed, outDir: a.value("trace-out") ?? "traces/out", build: buildInfo,
+                    isolation: isolation(a))
             }
             for b in bad {
                 if case .violation = b.verdict { violations += 1 } else { unknowns += 1 }

@@ -45,6 +45,8 @@ func validate(_ request: RunRequest, spec path: String?) throws {
 
 /// The short commit of the working directory's repository, or `unknown`.
 let currentCommit: String = {
+    // A worker takes its parent's answer: the same, and no git process per worker.
+    if let c = getenv("DSIM_COMMIT") { return String(cString: c) }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["git", "rev-parse", "--short", "HEAD"]

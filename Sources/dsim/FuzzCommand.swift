@@ -21,6 +21,8 @@ enum FuzzCommand {
           --max-traces M  write at most M failing traces (default 3)
           --first         stop at the first violation
           --shrink        shrink each failing trace written and print both paths
+          --in-process    run seeds in this process, not in worker processes (a trap in the
+                          system under test then ends the campaign)
         exit: 0 no violation, 1 violations, 2 unknown verdicts only, 3 bad usage
         """
 
@@ -31,7 +33,7 @@ enum FuzzCommand {
                 "system", "spec", "scenario", "seed", "seeds", "jobs", "plant", "trace-out",
                 "max-traces",
             ],
-            boolean: ["help", "first", "shrink"])
+            boolean: ["help", "first", "shrink", "in-process"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -100,8 +102,9 @@ enum FuzzCommand {
                 + "commit=\(build.commit) \(build.toolchain) \(build.config)")
         let start = wallSeconds()
         var lastReport = start
+        let isolated = isolation(a)
         let results = Campaign.run(
-            request, first: first, count: count, jobs: jobs, build: build,
+            request, first: first, count: count, jobs: jobs, build: build, isolation: isolated,
             stopAtFirst: a.has("first")
         ) { p in
             let now = wallSeconds()
@@ -123,7 +126,8 @@ enum FuzzCommand {
         let outDir = a.value("trace-out") ?? "traces/out"
         let maxTraces = try a.positive("max-traces", 3, max: 100_000)
         for f in failing.prefix(maxTraces) + unknown.prefix(1) {
-            let path = try report(request, seed: f.seed, outDir: outDir, build: build)
+            let path = try report(
+                request, seed: f.seed, outDir: outDir, build: build, isolation: isolated)
             if a.has("shrink"), case .violation(let v) = f.verdict {
                 try shrinkReport(request, path: path, invariant: v.invariant)
             }
@@ -152,18 +156,20 @@ enum FuzzCommand {
 
     /// Re-runs a failing seed with recording on, writes its trace, prints how to replay it.
     @discardableResult
-    static func report(_ request: RunRequest, seed: UInt64, outDir: String, build: BuildInfo) throws
-        -> String
-    {
+    static func report(
+        _ request: RunRequest, seed: UInt64, outDir: String, build: BuildInfo,
+        isolation: Isolation?
+    ) throws -> String {
         var r = request
         r.seed = seed
-        let result = Runner.run(r, source: .seed(seed), record: true, build: build)
         let plant = r.planted.isEmpty ? "" : "-" + r.planted.joined(separator: "+")
         let path =
             "\(outDir)/\(r.system.name)-\(r.scenario.name.replacingOccurrences(of: "/", with: "_"))\(plant)-seed\(seed).jsonl"
-        try writeTrace(result.lines, to: path)
+        // In a fresh worker when isolated: a run that crashes leaves its trace up to the crash.
+        let result = try TraceRecording.record(
+            r, source: .seed(seed), to: path, isolation: isolation, build: build)
         print("SEED=\(seed) \(describe(result.verdict))")
-        print("  trace:  \(path) (\(result.lines.count) lines)")
+        print("  trace:  \(path) (\(result.lineCount) lines)")
         print("  replay: dsim replay \(path)   (or: make replay TRACE=\(path))")
         return path
     }

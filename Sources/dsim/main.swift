@@ -58,6 +58,7 @@ func dispatch(_ argv: [String]) -> Int32 {
         case "history": return try HistoryCommand.run(rest)
         case "check-history": return CheckHistoryEntry.run(rest)
         case "bench": return try BenchCommand.run(rest)
+        case WorkerCommand.name: return WorkerCommand.run(rest)
         case "help", "--help", "-h":
             print(usage)
             return Exit.ok

@@ -47,6 +47,10 @@ extension Raft {
         leaderId = a.leaderId
         out.resetElectionTimer = true
         reply.term = currentTerm
+        if config.bugs.contains(.uncheckedPrevLogIndex), a.prevLogIndex > log.lastIndex + 1 {
+            // The planted trap: reads past the end of the log (the guard below comes too late).
+            _ = log.entry(at: a.prevLogIndex)
+        }
         // Step 2: reply false if the log has no entry at prevLogIndex with prevLogTerm.
         if a.prevLogIndex > log.lastIndex {
             reply.xLen = log.lastIndex + 1

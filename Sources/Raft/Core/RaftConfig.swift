@@ -59,6 +59,10 @@ public struct RaftBugs: OptionSet, Hashable, Sendable {
     public static let staleSnapshotInstall = RaftBugs(rawValue: 1 << 4)
     /// Count a majority as half the peers (commits with too few replicas on even splits).
     public static let commitWithoutMajority = RaftBugs(rawValue: 1 << 5)
+    /// A follower reads its entry at prevLogIndex before checking that its log reaches that
+    /// far: an AppendEntries from a leader more than one entry ahead traps (index out of
+    /// range). Planted to prove crash isolation: the campaign reports a `crash` violation.
+    public static let uncheckedPrevLogIndex = RaftBugs(rawValue: 1 << 6)
 
     /// The bugs by their planted names.
     public static let byName: [(String, RaftBugs)] = [
@@ -68,6 +72,7 @@ public struct RaftBugs: OptionSet, Hashable, Sendable {
         ("no-truncate-conflicts", .noTruncateConflicts),
         ("stale-snapshot-install", .staleSnapshotInstall),
         ("commit-without-majority", .commitWithoutMajority),
+        ("trap-unchecked-prev-log-index", .uncheckedPrevLogIndex),
     ]
 
     /// The set named by `names` (unknown names are ignored).
