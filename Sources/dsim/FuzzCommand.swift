@@ -129,7 +129,7 @@ enum FuzzCommand {
             let path = try report(
                 request, seed: f.seed, outDir: outDir, build: build, isolation: isolated)
             if a.has("shrink"), case .violation(let v) = f.verdict {
-                try shrinkReport(request, path: path, invariant: v.invariant)
+                try shrinkReport(request, path: path, invariant: v.invariant, isolation: isolated)
             }
         }
         print(
@@ -140,13 +140,15 @@ enum FuzzCommand {
         return unknown.isEmpty ? Exit.ok : Exit.unknown
     }
 
-    static func shrinkReport(_ request: RunRequest, path: String, invariant: String) throws {
+    static func shrinkReport(
+        _ request: RunRequest, path: String, invariant: String, isolation: Isolation?
+    ) throws {
         let file = try TraceFile.load(path)
         guard
             let r = ShrinkCommand.shrink(
                 request, file.decisions.map { $0.decision }, invariant: invariant,
-                maxRuns: ShrinkCommand.defaultMaxRuns,
-                budget: 60)
+                signature: FailureSignature.of(file.verdict),
+                maxRuns: ShrinkCommand.defaultMaxRuns, budget: 60, isolation: isolation)
         else { return }
         let out = String(path.dropLast(6)) + ".min.jsonl"
         try writeTrace(r.lines, to: out)

@@ -40,12 +40,15 @@ enum ShrinkCommand {
                             step cost (10 for bank, weather, mapreduce; else 1) (default
                             40000000; deterministic too, and the one that binds on long runs)
           --budget SECONDS  wall-clock safety stop (default 60); stopping on it is reported
+          --in-process      run candidates in this process, not in a worker process (a
+                            candidate that traps then ends the shrink)
         exit: 0 shrunk, 3 bad input (or the trace does not fail), 4 the trace no longer fails
         """
 
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(
-            args, valued: ["out", "budget", "max-runs", "max-steps"], boolean: ["help"])
+            args, valued: ["out", "budget", "max-runs", "max-steps"],
+            boolean: ["help", "in-process"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -68,7 +71,8 @@ enum ShrinkCommand {
         guard
             let result = shrink(
                 request, file.decisions.map { $0.decision }, invariant: original.invariant,
-                maxRuns: maxRuns, maxSteps: maxSteps, budget: budget)
+                signature: FailureSignature.of(file.verdict), maxRuns: maxRuns,
+                maxSteps: maxSteps, budget: budget, isolation: isolation(a))
         else {
             print(
                 "\(path): the run no longer fails \(original.invariant) when replayed; nothing to shrink"
@@ -86,12 +90,13 @@ enum ShrinkCommand {
     /// Shrinks `decisions` (see `ShrinkSession`) and prints the summary line; nil if they do
     /// not fail `invariant` to begin with.
     static func shrink(
-        _ request: RunRequest, _ decisions: [Decision], invariant: String, maxRuns: Int,
-        maxSteps: Int = defaultMaxSteps, budget: Double
+        _ request: RunRequest, _ decisions: [Decision], invariant: String,
+        signature: String? = nil, maxRuns: Int, maxSteps: Int = defaultMaxSteps, budget: Double,
+        isolation: Isolation? = nil
     ) -> RunResult? {
         let session = ShrinkSession(
-            request, invariant: invariant, maxRuns: maxRuns, maxSteps: maxSteps,
-            budgetSeconds: budget)
+            request, invariant: invariant, signature: signature, maxRuns: maxRuns,
+            maxSteps: maxSteps, budgetSeconds: budget, isolation: isolation)
         let result = session.shrink(decisions.map(\.value))
         if result != nil { print(session.summary) }
         return result
