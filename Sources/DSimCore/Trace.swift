@@ -34,6 +34,19 @@ public final class TraceRecorder {
     public var steps = 0
     /// See `steps`.
     public var stepCap = Int.max
+    /// The per-run caps every run has (`RunCaps`, per scenario), independent of the clock: a
+    /// run with more kernel steps (events) or more lines than these is stopped as an
+    /// `event-budget` violation, so a livelocked run ends within seconds and stays small
+    /// enough to shrink.
+    public var eventBudget = Int.max
+    /// See `eventBudget`.
+    public var lineBudget = Int.max
+    /// Events a run may take within one second of virtual time (`RunCaps`): a livelock
+    /// exchanges messages far faster than any run that progresses, and stops as `no-progress`
+    /// long before it reaches `eventBudget`.
+    public var eventsPerSecondMax = Int.max
+    /// The most events seen within one virtual second so far (to set `eventsPerSecondMax`).
+    public var peakEventsPerSecond = 0
     /// Shrinking: the search iterations a history check at the end of the run may spend per
     /// partition before it answers unknown (nil: no limit). Counted, not timed, so a shrink's
     /// result is the same on every machine; a candidate whose history is hard to check is

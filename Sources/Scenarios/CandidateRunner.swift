@@ -82,7 +82,8 @@ public final class CandidateRunner {
         let outcome: TraceRecording.Outcome
         do {
             outcome = try TraceRecording.record(
-                request, source: source, to: scratch, isolation: isolation, build: build)
+                request, source: source, to: scratch, isolation: isolation, build: build,
+                isBuffered: !recordsEveryCandidate)
         } catch {
             return RunResult(verdict: .unknown("\(error)"), lines: [], decisions: 0, lineCount: 0)
         }

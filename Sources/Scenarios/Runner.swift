@@ -66,6 +66,8 @@ public struct RunResult {
     public var eventCount: Int = 0
     /// Kernel steps taken (`RunGuard`), plus the configurations its history check explored.
     public var steps: Int = 0
+    /// The most events the run took within one second of virtual time (see `RunCaps`).
+    public var peakEventsPerSecond = 0
     /// Virtual time when the scenario returned.
     public var virtualTime: VirtualTime = 0
     /// Replay only: the first recorded decision that the header's seed would not have given.
@@ -90,6 +92,10 @@ public enum Runner {
         trace.lineCap = lineCap
         trace.stepCap = stepCap
         trace.checkIterationsMax = checkIterationsMax
+        let caps = RunCaps.of(request)
+        trace.eventBudget = caps.events
+        trace.lineBudget = caps.lines
+        trace.eventsPerSecondMax = caps.eventsPerSecond
         if record, let stream {
             let name = sourceName(source, verifySeed: verifySeed)
             let head = [("dsim", JSON.string("trace")), ("version", .int(1))]
@@ -113,7 +119,7 @@ public enum Runner {
         return RunResult(
             verdict: verdict, lines: trace.lines, decisions: choices.count,
             lineCount: trace.nextLine - 1, eventCount: trace.eventCount, steps: trace.steps,
-            virtualTime: endTime,
+            peakEventsPerSecond: trace.peakEventsPerSecond, virtualTime: endTime,
             firstMismatch: choices.firstMismatch, firstLabelMismatch: choices.firstLabelMismatch)
     }
 

@@ -18,7 +18,7 @@ public enum TraceRecording {
     /// Runs `request` from `source` with recording on and writes its trace to `path`.
     public static func record(
         _ request: RunRequest, source: ChoiceSource, to path: String, isolation: Isolation?,
-        build: BuildInfo
+        build: BuildInfo, isBuffered: Bool = false
     ) throws -> Outcome {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty {
@@ -37,7 +37,7 @@ public enum TraceRecording {
         var fields = WorkerRequest.fields(request)
         fields += [
             ("op", .string("record")), ("path", .string(path)),
-            ("source", WorkerSource.encode(source)),
+            ("source", WorkerSource.encode(source)), ("buffered", .bool(isBuffered)),
         ]
         switch worker.exchange(JSON.object(fields).serialized) {
         case .replies(let lines):

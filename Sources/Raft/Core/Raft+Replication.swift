@@ -113,6 +113,10 @@ extension Raft {
         }
         guard role == .leader, r.term == currentTerm else { return }
         if r.success {
+            if config.bugs.contains(.replyStorm) {
+                sendAppendEntries(to: peer, &out)  // the planted livelock: every reply, again
+                return
+            }
             // Only a reply that moves matchIndex sends more: duplicated replies stay harmless.
             guard r.matchIndex > matchIndex[peer] else { return }
             matchIndex[peer] = r.matchIndex

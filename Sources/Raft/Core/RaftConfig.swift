@@ -63,6 +63,11 @@ public struct RaftBugs: OptionSet, Hashable, Sendable {
     /// far: an AppendEntries from a leader more than one entry ahead traps (index out of
     /// range). Planted to prove crash isolation: the campaign reports a `crash` violation.
     public static let uncheckedPrevLogIndex = RaftBugs(rawValue: 1 << 6)
+    /// A leader answers every successful AppendEntries reply with another AppendEntries, even
+    /// with nothing new to send: each follower ping-pongs with the leader forever, and every
+    /// duplicated message starts one more exchange (a livelock: messages without progress).
+    /// Planted to prove the per-run caps: the run ends as an `event-budget` violation.
+    public static let replyStorm = RaftBugs(rawValue: 1 << 7)
 
     /// The bugs by their planted names.
     public static let byName: [(String, RaftBugs)] = [
@@ -73,6 +78,7 @@ public struct RaftBugs: OptionSet, Hashable, Sendable {
         ("stale-snapshot-install", .staleSnapshotInstall),
         ("commit-without-majority", .commitWithoutMajority),
         ("trap-unchecked-prev-log-index", .uncheckedPrevLogIndex),
+        ("livelock-reply-storm", .replyStorm),
     ]
 
     /// The set named by `names` (unknown names are ignored).
