@@ -119,7 +119,8 @@ public enum Campaign {
         while let range = state.take(batch: isolation.batchMax, jobs: jobs) {
             var pending = Array(range)
             while !pending.isEmpty && !state.isStopping {
-                if worker == nil || !worker!.isAlive {
+                if worker == nil || !worker!.isAlive || worker!.isBloated {
+                    worker?.stop()
                     worker.map(state.forget)
                     do {
                         worker = try WorkerProcess(

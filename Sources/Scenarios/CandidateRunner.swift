@@ -3,7 +3,9 @@
 // worker, a candidate that traps ends only the worker: it comes back as a `crash` violation
 // (the shrinker keeps it when the crash has the input's signature), and its size is measured
 // by recording it, in a fresh worker, up to the crash. The worker is replaced every
-// `runsPerWorker` runs, so whatever a run leaves behind in memory is given back.
+// `runsPerWorker` runs or once it holds more than `WorkerProcess.residentBytesMax`, so
+// whatever a run leaves behind in memory is given back (a weather shrink peaked at 3.3 GB in
+// one process: each candidate's parked tasks keep its simulation alive).
 import DSimCore
 import Foundation
 
@@ -96,7 +98,9 @@ public final class CandidateRunner {
     }
 
     private func exchange(_ line: String) -> WorkerExchange {
-        if worker == nil || !worker!.isAlive || served >= Self.runsPerWorker {
+        if worker == nil || !worker!.isAlive || served >= Self.runsPerWorker
+            || (served % 16 == 0 && worker!.isBloated)
+        {
             worker?.stop()
             served = 0
             do {

@@ -160,6 +160,22 @@ public final class WorkerProcess {
         return vars.keys.sorted().map { "\($0)=\(vars[$0]!)" }
     }
 
+    /// Resident memory a worker may reach before it is replaced (between requests): runs of
+    /// the async systems leave memory behind (tasks parked for good when a run ends hold
+    /// their simulation), and a fresh worker gives it all back.
+    public static let residentBytesMax = 150 << 20
+
+    /// The worker's resident memory now (from /proc), 0 if unknown.
+    public var residentBytes: Int {
+        guard let text = readTextFile("/proc/\(pid)/statm") else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// True when the worker has grown past `residentBytesMax`.
+    public var isBloated: Bool { residentBytes > WorkerProcess.residentBytesMax }
+
     /// True until the worker has died or been stopped.
     public var isAlive: Bool { death == nil }
 
