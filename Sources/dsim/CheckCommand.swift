@@ -45,10 +45,16 @@ enum CheckCommand {
                 spec.path.padding(toLength: max(44, spec.path.count), withPad: " ", startingAt: 0)
                     + String(format: " %5d seeds %7.2f s  ", seeds, wallSeconds() - t0)
                     + (bad.isEmpty ? "ok" : "\(bad.count) FAILED"))
-            if let f = bad.first {
-                try FuzzCommand.report(
-                    r, seed: f.seed, outDir: a.value("trace-out") ?? "traces/out", build: buildInfo,
-                    isolation: isolation(a))
+            // The same grouping as dsim fuzz: one row per failure signature, with a trace of
+            // each group's smallest run.
+            var o = try FuzzCommand.options(a, first: 1, count: seeds, jobs: jobs)
+            o.outDir = a.value("trace-out") ?? "traces/out"
+            let failures = bad.map {
+                CampaignFailure(seed: $0.seed, verdict: $0.verdict, lines: $0.lineCount, trace: nil)
+            }
+            let traced = try FuzzCampaign.recordSmallest(r, failures, o, buildInfo, nil)
+            for l in FailureGroups(traced).lines(request: FuzzCampaign.runArguments(r)) {
+                print("  " + l)
             }
             for b in bad {
                 if case .violation = b.verdict { violations += 1 } else { unknowns += 1 }
