@@ -11,8 +11,9 @@ import Foundation
 
 /// Runs the candidates of one request.
 public final class CandidateRunner {
-    /// Candidate runs a worker serves before it is replaced (memory a run leaks is returned).
-    public static let runsPerWorker = 500
+    /// Candidate runs a worker serves before it is replaced (a worker is replaced sooner once
+    /// it holds more than `WorkerProcess.residentBytesMax`).
+    public static let runsPerWorker = 50_000
     let request: RunRequest
     let build: BuildInfo
     let isolation: Isolation?
