@@ -86,7 +86,7 @@ public final class CandidateRunner {
         do {
             outcome = try TraceRecording.record(
                 request, source: source, to: scratch, isolation: isolation, build: build,
-                isBuffered: !recordsEveryCandidate)
+                isBuffered: !recordsEveryCandidate, exchange: { self.exchange($0) })
         } catch {
             return RunResult(verdict: .unknown("\(error)"), lines: [], decisions: 0, lineCount: 0)
         }

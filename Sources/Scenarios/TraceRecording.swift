@@ -18,7 +18,8 @@ public enum TraceRecording {
     /// Runs `request` from `source` with recording on and writes its trace to `path`.
     public static func record(
         _ request: RunRequest, source: ChoiceSource, to path: String, isolation: Isolation?,
-        build: BuildInfo, isBuffered: Bool = false
+        build: BuildInfo, isBuffered: Bool = false,
+        exchange: ((String) -> WorkerExchange)? = nil
     ) throws -> Outcome {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty {
@@ -32,19 +33,24 @@ public enum TraceRecording {
             }
             return Outcome(verdict: r.verdict, lineCount: r.lines.count)
         }
-        let worker = try WorkerProcess(
-            executable: isolation.executable, environment: isolation.environment)
         var fields = WorkerRequest.fields(request)
         fields += [
             ("op", .string("record")), ("path", .string(path)),
             ("source", WorkerSource.encode(source)), ("buffered", .bool(isBuffered)),
         ]
-        switch worker.exchange(JSON.object(fields).serialized) {
+        // A fresh worker, unless the caller lends one of its own (`exchange`).
+        let fresh =
+            exchange == nil
+            ? try WorkerProcess(
+                executable: isolation.executable, environment: isolation.environment)
+            : nil
+        defer { fresh?.stop() }
+        let send = exchange ?? { fresh!.exchange($0) }
+        switch send(JSON.object(fields).serialized) {
         case .replies(let lines):
             guard let o = lines.first.flatMap(Campaign.parseOutcome) else {
                 throw WorkerStartError(description: "worker gave no verdict: \(lines)")
             }
-            worker.stop()
             return Outcome(verdict: o.verdict, lineCount: countLines(path))
         case .died(_, let death):
             let verdict = Verdict.violation(death.violation)
