@@ -81,7 +81,11 @@ final class ShrinkSession {
     }
 
     /// True while every budget has something left.
-    var canContinue: Bool { runs < runsEnd && stepsSpent < stepsEnd && !isOutOfTime }
+    var canContinue: Bool {
+        // The wall clock is only the safety stop (reported when it ends a shrink).
+        if wallSeconds() - start > budgetSeconds { isOutOfTime = true }
+        return runs < runsEnd && stepsSpent < stepsEnd && !isOutOfTime
+    }
 
     /// Shrinks `decisions`: the smallest run found, recorded; nil when they do not fail
     /// `invariant` to begin with.
@@ -209,7 +213,7 @@ final class ShrinkSession {
 
     /// Lane by lane (`LaneShrinker`).
     private func laned(_ d: [UInt64], coarse: Bool) -> [UInt64] {
-        guard runs < runsEnd else { return d }
+        guard canContinue else { return d }  // a re-recording costs seconds on a long run
         var s = LaneShrinker(
             Choices.lanes(decisions(.recorded(d))), size: size, maxAttempts: runsEnd - runs,
             progress: progress
