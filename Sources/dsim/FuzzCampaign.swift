@@ -148,9 +148,17 @@ enum FuzzCampaign {
         let plant = r.planted.isEmpty ? "" : "-" + r.planted.joined(separator: "+")
         let name = r.scenario.name.replacingOccurrences(of: "/", with: "_")
         let path = "\(o.outDir)/\(r.system.name)-\(name)\(plant)-seed\(f.seed).jsonl"
-        let out = try? TraceRecording.record(
-            r, source: .seed(f.seed), to: path, isolation: o.isolation, build: build)
-        return out == nil ? nil : path
+        guard
+            let out = try? TraceRecording.record(
+                r, source: .seed(f.seed), to: path, isolation: o.isolation, build: build)
+        else { return nil }
+        if FailureSignature.of(out.verdict) != f.signature {
+            // A worker killed from outside (kill -9, the OOM killer) does not die again.
+            eprint(
+                "  seed \(f.seed): its re-run gave \(describe(out.verdict)), not the campaign's "
+                    + "\(f.signature) (a crash from outside the run?); trace \(path)")
+        }
+        return path
     }
 
     /// Each group's smallest run gets a trace too (the summary's replay command).
