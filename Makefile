@@ -18,7 +18,7 @@ FILTER  ?=
 FUZZ_ARGS := --seed $(SEED) --seeds $(SEEDS) --jobs $(JOBS) \
 	$(if $(SPEC),--spec $(SPEC),--system $(SYSTEM)) $(if $(PLANT),--plant $(PLANT))
 
-.PHONY: all build test fuzz replay run check bench lint format shrink stress clean help
+.PHONY: all build test fuzz replay run check bench bench-campaign lint format shrink stress clean help
 
 all: build
 
@@ -58,6 +58,12 @@ check: build
 bench:
 	$(SWIFT) build -c release --product dsim
 	$(DSIM) bench
+
+# Issue 17's figures: the cost of crash isolation on the raft fuzz, and the peak resident
+# memory of a campaign and a shrink of each system.
+bench-campaign: build
+	scripts/isolation-cost.sh 400 1
+	scripts/campaign-memory.sh
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

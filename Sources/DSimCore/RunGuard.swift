@@ -5,8 +5,9 @@
 // and stops the run with a violation when either passes its bound, so fuzzing, replay and
 // shrinking always terminate. The bounds are far above what any real scenario uses.
 
-/// Stops runs whose virtual time stalls or whose event count explodes (or passes the trace's
-/// `lineCap` or `stepCap`, when a shrinker set them).
+/// Stops runs whose virtual time stalls or whose event count explodes: past the per-run caps
+/// (`TraceRecorder.eventBudget`, `lineBudget`, set per scenario), or the trace's `lineCap` or
+/// `stepCap` when a shrinker set them.
 public struct RunGuard: Sendable {
     /// Events allowed at one virtual instant. Default 5,000,000.
     public var eventsPerInstantMax = 5_000_000
@@ -16,6 +17,10 @@ public struct RunGuard: Sendable {
     public private(set) var lastTime: VirtualTime = -1
     private var atSameInstant = 0
     private var total = 0
+    /// The current one-virtual-second window (`TraceRecorder.eventsPerSecondMax`): its start
+    /// and the events in it.
+    private var windowStart: VirtualTime = 0
+    private var inWindow = 0
 
     /// A guard with the default bounds.
     public init() {}
@@ -37,7 +42,36 @@ public struct RunGuard: Sendable {
             return Violation(
                 "line-cap", "more than \(trace.lineCap) lines: larger than the run to beat")
         }
+        if trace.steps > trace.eventBudget || trace.nextLine - 1 > trace.lineBudget {
+            let over = trace.steps > trace.eventBudget
+            let line = trace.observe(
+                "budget", node: nil,
+                [("events", .int(Int64(trace.steps))), ("lines", .int(Int64(trace.nextLine - 1)))])
+            return Violation(
+                "event-budget",
+                over
+                    ? "more than \(trace.eventBudget) events in one run: it does not converge "
+                        + "(a livelock?); the scenario's per-run cap"
+                    : "more than \(trace.lineBudget) trace lines in one run: it does not converge "
+                        + "(a livelock?); the scenario's per-run cap",
+                events: [line])
+        }
         total &+= 1
+        if time - windowStart >= Duration.second {
+            windowStart = time
+            inWindow = 0
+        }
+        inWindow &+= 1
+        if inWindow > trace.peakEventsPerSecond { trace.peakEventsPerSecond = inWindow }
+        if inWindow > trace.eventsPerSecondMax {
+            let line = trace.observe("budget", node: nil, [("events", .int(Int64(inWindow)))])
+            return Violation(
+                "no-progress",
+                "\(inWindow) events within one virtual second (from \(formatTime(windowStart))): "
+                    + "the run spins without progress (a livelock?); the scenario's cap is "
+                    + "\(trace.eventsPerSecondMax)",
+                events: [line])
+        }
         if time == lastTime {
             atSameInstant &+= 1
         } else {

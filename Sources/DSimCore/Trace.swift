@@ -34,11 +34,28 @@ public final class TraceRecorder {
     public var steps = 0
     /// See `steps`.
     public var stepCap = Int.max
+    /// The per-run caps every run has (`RunCaps`, per scenario), independent of the clock: a
+    /// run with more kernel steps (events) or more lines than these is stopped as an
+    /// `event-budget` violation, so a livelocked run ends within seconds and stays small
+    /// enough to shrink.
+    public var eventBudget = Int.max
+    /// See `eventBudget`.
+    public var lineBudget = Int.max
+    /// Events a run may take within one second of virtual time (`RunCaps`): a livelock
+    /// exchanges messages far faster than any run that progresses, and stops as `no-progress`
+    /// long before it reaches `eventBudget`.
+    public var eventsPerSecondMax = Int.max
+    /// The most events seen within one virtual second so far (to set `eventsPerSecondMax`).
+    public var peakEventsPerSecond = 0
     /// Shrinking: the search iterations a history check at the end of the run may spend per
     /// partition before it answers unknown (nil: no limit). Counted, not timed, so a shrink's
     /// result is the same on every machine; a candidate whose history is hard to check is
     /// rejected quickly instead of costing the checker's wall-clock timeout.
     public var checkIterationsMax: Int?
+    /// When recording, also called with every line as it is written (not the header, which
+    /// the caller writes first): a worker process streams its trace to a file this way, so a
+    /// run that crashes leaves every line up to the crash.
+    public var sink: ((String) -> Void)?
     /// Virtual-time source for lines; set by the simulation that owns this recorder.
     public var clock: () -> VirtualTime = { 0 }
 
@@ -62,6 +79,7 @@ public final class TraceRecorder {
         s += label.description
         s += "\",\"of\":\(bound),\"t\":\(t),\"v\":\(value)}"
         lines.append(s)
+        sink?(s)
         return nextLine
     }
 
@@ -78,6 +96,7 @@ public final class TraceRecorder {
         if let n = node { members.append(("node", .int(Int64(n)))) }
         members.append(contentsOf: fields())
         lines.append(JSON.object(members).serialized)
+        sink?(lines[lines.count - 1])
         return nextLine
     }
 
@@ -85,6 +104,7 @@ public final class TraceRecorder {
     public func verdict(_ v: Verdict) {
         guard isRecording else { return }
         lines.append(v.json.serialized)
+        sink?(lines[lines.count - 1])
     }
 
     /// The whole trace as JSONL text.

@@ -66,6 +66,8 @@ public struct RunResult {
     public var eventCount: Int = 0
     /// Kernel steps taken (`RunGuard`), plus the configurations its history check explored.
     public var steps: Int = 0
+    /// The most events the run took within one second of virtual time (see `RunCaps`).
+    public var peakEventsPerSecond = 0
     /// Virtual time when the scenario returned.
     public var virtualTime: VirtualTime = 0
     /// Replay only: the first recorded decision that the header's seed would not have given.
@@ -79,17 +81,30 @@ public enum Runner {
     /// Runs `request` with decisions from `source`; records lines when `record` is true.
     /// `verifySeed` (replay of a seed-made trace) checks each recorded decision against it.
     /// `lineCap` and `stepCap` stop the run once it has more lines or kernel steps, and
-    /// `checkIterationsMax` bounds its history check (shrinking). With `explore`, the path's
-    /// deviations answer the decisions instead of `source` (bounded exploration).
+    /// `checkIterationsMax` bounds its history check (shrinking). With `stream` (and `record`),
+    /// the header and then every line go to it as they are made (a worker's crash-proof trace).
+    /// With `explore`, the path's deviations answer the decisions instead of `source` (bounded
+    /// exploration).
     public static func run(
         _ request: RunRequest, source: ChoiceSource, record: Bool, build: BuildInfo,
         verifySeed: UInt64? = nil, expectLabels: [String]? = nil, lineCap: Int = .max,
-        stepCap: Int = .max, checkIterationsMax: Int? = nil, explore: ExplorePath? = nil
+        stepCap: Int = .max, checkIterationsMax: Int? = nil, stream: ((String) -> Void)? = nil,
+        explore: ExplorePath? = nil
     ) -> RunResult {
         let trace = TraceRecorder(recording: record)
         trace.lineCap = lineCap
         trace.stepCap = stepCap
         trace.checkIterationsMax = checkIterationsMax
+        let caps = RunCaps.of(request)
+        trace.eventBudget = caps.events
+        trace.lineBudget = caps.lines
+        trace.eventsPerSecondMax = caps.eventsPerSecond
+        if record, let stream {
+            let name = sourceName(source, verifySeed: verifySeed)
+            let head = [("dsim", JSON.string("trace")), ("version", .int(1))]
+            stream(JSON.object(head + header(request, build: build, source: name)).serialized)
+            trace.sink = stream
+        }
         let choices = Choices(source)
         choices.trace = trace
         choices.explore = explore
@@ -104,18 +119,13 @@ public enum Runner {
         let endTime = trace.clock()
         trace.verdict(verdict)
         if record {
-            var sourceName = "seed"
-            switch source {
-            case .seed: break
-            case .recorded: sourceName = verifySeed == nil ? "choices" : "seed"
-            case .recordedThenSeed, .lanes, .lanesThenSeed: sourceName = "choices"
-            }
-            trace.header(header(request, build: build, source: sourceName))
+            trace.header(
+                header(request, build: build, source: sourceName(source, verifySeed: verifySeed)))
         }
         return RunResult(
             verdict: verdict, lines: trace.lines, decisions: choices.count,
             lineCount: trace.nextLine - 1, eventCount: trace.eventCount, steps: trace.steps,
-            virtualTime: endTime,
+            peakEventsPerSecond: trace.peakEventsPerSecond, virtualTime: endTime,
             firstMismatch: choices.firstMismatch, firstLabelMismatch: choices.firstLabelMismatch)
     }
 
@@ -130,6 +140,15 @@ public enum Runner {
             windowNs: VirtualTime(max(0, params["pctWindowUs"]?.intValue ?? 1000))
                 * Duration.microsecond,
             stepsExpected: max(1, params["pctSteps"]?.intValue ?? 20_000), choices: choices)
+    }
+
+    /// The header's `source`: `seed` when the decisions are the seed's, else `choices`.
+    static func sourceName(_ source: ChoiceSource, verifySeed: UInt64?) -> String {
+        switch source {
+        case .seed: return "seed"
+        case .recorded: return verifySeed == nil ? "choices" : "seed"
+        case .recordedThenSeed, .lanes, .lanesThenSeed: return "choices"
+        }
     }
 
     /// The header fields of a trace of `request`.

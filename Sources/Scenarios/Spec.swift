@@ -3,8 +3,10 @@
 //   {"system": "raft", "scenario": "fuzz", "params": {"nodes": 5, "snapshots": true},
 //    "planted": [], "checkSeeds": 50, "summary": "5 nodes, snapshots, swarm faults"}
 //
-// `params` goes to the scenario untouched; `checkSeeds` is how many seeds the bounded CI
-// campaign (`dsim check`) runs for this spec.
+// `params` is checked against the parameters the scenario declares (`ScenarioParameters`) by
+// the command that runs it; `checkSeeds` is how many seeds the bounded CI campaign
+// (`dsim check`) runs for this spec. Any other top-level key is an error (a typo would
+// otherwise be ignored).
 import DSimCore
 
 /// Why a spec file cannot be used.
@@ -43,6 +45,9 @@ public struct Spec {
     /// One line on what it covers.
     public var summary: String
 
+    /// The top-level fields a spec may have.
+    static let fields = ["system", "scenario", "params", "planted", "checkSeeds", "summary"]
+
     /// Loads and validates a spec file.
     public static func load(_ path: String) throws -> Spec {
         guard let text = readTextFile(path) else { throw SpecError.unreadable(path) }
@@ -67,12 +72,25 @@ public struct Spec {
             }
             planted = items.compactMap { $0.stringValue }
         }
+        if case .object(let members) = json,
+            let odd = members.first(where: { !Self.fields.contains($0.0) })
+        {
+            throw SpecError.badField(
+                path,
+                "unknown field \"\(odd.0)\" (known: \(Self.fields.joined(separator: ", ")))")
+        }
+        let checkSeeds = json["checkSeeds"] ?? .int(20)
+        guard let seeds = checkSeeds.intValue, (1...1_000_000).contains(seeds) else {
+            throw SpecError.badField(
+                path,
+                "\"checkSeeds\" is \(checkSeeds.serialized): must be an integer in 1...1000000")
+        }
         if let s = json["scenario"], s.stringValue == nil {
             throw SpecError.badField(path, "\"scenario\" must be a string")
         }
         return Spec(
             path: path, system: system, scenario: json["scenario"]?.stringValue, params: params,
-            planted: planted, checkSeeds: json["checkSeeds"]?.intValue ?? 20,
+            planted: planted, checkSeeds: seeds,
             summary: json["summary"]?.stringValue ?? "")
     }
 }

@@ -63,12 +63,25 @@ struct Arguments {
         return n
     }
 
-    /// `--name` as a positive integer, or `fallback`.
-    func positive(_ name: String, _ fallback: Int) throws -> Int {
+    /// `--name` as an integer in `1...max`, or `fallback`.
+    func positive(_ name: String, _ fallback: Int, max: Int = 1_000_000_000) throws -> Int {
         guard let v = value(name) else { return fallback }
-        guard let n = Int(v), n >= 1 else {
-            throw UsageError("--\(name) must be a positive integer, got '\(v)'")
+        guard let n = Int(v), n >= 1, n <= max else {
+            throw UsageError("--\(name) must be an integer in 1...\(max), got '\(v)'")
         }
         return n
+    }
+
+    /// `--seed` and `--seeds` together: the first seed and the count, checked so that every
+    /// seed `first ... first + count - 1` is a 64-bit value (no seed range wraps around).
+    func seedRange(defaultCount: Int) throws -> (first: UInt64, count: Int) {
+        let first = try uint("seed", 1)
+        let count = try positive("seeds", defaultCount)
+        guard UInt64(count - 1) <= UInt64.max - first else {
+            throw UsageError(
+                "--seed \(first) --seeds \(count) passes the largest seed \(UInt64.max): "
+                    + "at most \(UInt64.max - first + 1) seeds start there")
+        }
+        return (first, count)
     }
 }

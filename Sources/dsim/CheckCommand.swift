@@ -7,14 +7,15 @@ import Scenarios
 
 enum CheckCommand {
     static let help = """
-        usage: dsim check [SPEC...] [--seeds K] [--jobs J] [--trace-out DIR]
+        usage: dsim check [SPEC...] [--seeds K] [--jobs J] [--trace-out DIR] [--in-process]
 
           run every spec under specs/ (or the given spec files) for its checkSeeds seeds
         exit: 0 no violation, 1 any violation, 2 unknown verdicts only, 3 bad spec
         """
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valued: ["seeds", "jobs", "trace-out"], boolean: ["help"])
+        let a = try Arguments(
+            args, valued: ["seeds", "jobs", "trace-out"], boolean: ["help", "in-process"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -22,7 +23,8 @@ enum CheckCommand {
         let paths = a.positionals.isEmpty ? allSpecs("specs") : a.positionals
         guard !paths.isEmpty else { throw UsageError("no spec files found under specs/") }
         let specs = try paths.map { try Spec.load($0) }
-        let jobs = try a.positive("jobs", ProcessInfo.processInfo.activeProcessorCount)
+        let jobs = try a.positive(
+            "jobs", ProcessInfo.processInfo.activeProcessorCount, max: jobsMax)
         var violations = 0
         var unknowns = 0
         let start = wallSeconds()
@@ -33,17 +35,26 @@ enum CheckCommand {
                 system: system, scenario: try lookupScenario(system, spec.scenario), seed: 0)
             r.params = spec.params
             r.planted = spec.planted
+            try validate(r, spec: spec.path)
             let seeds = try a.positive("seeds", spec.checkSeeds)
             let t0 = wallSeconds()
-            let results = Campaign.run(r, first: 1, count: seeds, jobs: jobs, build: buildInfo)
+            let results = Campaign.run(
+                r, first: 1, count: seeds, jobs: jobs, build: buildInfo, isolation: isolation(a))
             let bad = results.filter { $0.verdict != .ok }
             print(
                 spec.path.padding(toLength: max(44, spec.path.count), withPad: " ", startingAt: 0)
                     + String(format: " %5d seeds %7.2f s  ", seeds, wallSeconds() - t0)
                     + (bad.isEmpty ? "ok" : "\(bad.count) FAILED"))
-            if let f = bad.first {
-                try FuzzCommand.report(
-                    r, seed: f.seed, outDir: a.value("trace-out") ?? "traces/out", build: buildInfo)
+            // The same grouping as dsim fuzz: one row per failure signature, with a trace of
+            // each group's smallest run.
+            var o = try FuzzCommand.options(a, first: 1, count: seeds, jobs: jobs)
+            o.outDir = a.value("trace-out") ?? "traces/out"
+            let failures = bad.map {
+                CampaignFailure(seed: $0.seed, verdict: $0.verdict, lines: $0.lineCount, trace: nil)
+            }
+            let traced = try FuzzCampaign.recordSmallest(r, failures, o, buildInfo, nil)
+            for l in FailureGroups(traced).lines(request: FuzzCampaign.runArguments(r)) {
+                print("  " + l)
             }
             for b in bad {
                 if case .violation = b.verdict { violations += 1 } else { unknowns += 1 }

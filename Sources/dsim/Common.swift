@@ -30,8 +30,23 @@ func checkPlanted(_ system: SystemEntry, _ names: [String]) throws {
     }
 }
 
+/// The most parallel jobs a command accepts.
+let jobsMax = 256
+
+/// Checks `request`'s parameters against what its scenario declares (bad input: one line,
+/// naming the file when there is one, the key, the value and the allowed range).
+func validate(_ request: RunRequest, spec path: String?) throws {
+    do {
+        try request.scenario.validate(params: request.params)
+    } catch let e as ParameterError {
+        throw UsageError((path.map { $0 + ": " } ?? "") + e.description)
+    }
+}
+
 /// The short commit of the working directory's repository, or `unknown`.
 let currentCommit: String = {
+    // A worker takes its parent's answer: the same, and no git process per worker.
+    if let c = getenv("DSIM_COMMIT") { return String(cString: c) }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["git", "rev-parse", "--short", "HEAD"]

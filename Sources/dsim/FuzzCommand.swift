@@ -19,12 +19,20 @@ enum FuzzCommand {
           --jobs J        seeds run in parallel (default: number of cores)
           --plant BUG     switch on a planted bug (repeatable; see dsim list --planted)
           --trace-out DIR where failing traces go (default traces/out)
-          --max-traces M  write at most M failing traces (default 3)
+          --max-traces M  write at most M failing traces per failure group (default 3)
           --strategy S    random (default: every decision drawn) or pct: ready events run by
                           random node priorities with d-1 change points (PCT)
           --pct-depth d   PCT's bug depth d (default 3)
           --first         stop at the first violation
-          --shrink        shrink each failing trace written and print both paths
+          --shrink        shrink the smallest trace of each failure group
+          --in-process    run seeds in this process, not in worker processes (a trap in the
+                          system under test then ends the campaign)
+          --results FILE  append one JSON line per seed that does not pass, as found
+          --resume FILE   go on with the campaign of a results file (its seeds not finished)
+          --shard I/N     run the I-th of N disjoint parts of the seeds (every N-th seed)
+          --junit FILE    write JUnit XML: one test case per failure group
+        SIGINT/SIGTERM stop the campaign: summary, results and traces so far; exit 1 if it
+        found violations, else 130. dsim merge RESULTS... combines shards' results files.
         exit: 0 no violation, 1 violations, 2 unknown verdicts only, 3 bad usage
         """
 
@@ -33,9 +41,9 @@ enum FuzzCommand {
             args,
             valued: [
                 "system", "spec", "scenario", "seed", "seeds", "jobs", "plant", "trace-out",
-                "max-traces", "strategy", "pct-depth",
+                "max-traces", "results", "resume", "shard", "junit", "strategy", "pct-depth",
             ],
-            boolean: ["help", "first", "shrink"])
+            boolean: ["help", "first", "shrink", "in-process"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -43,13 +51,15 @@ enum FuzzCommand {
         guard a.positionals.isEmpty else {
             throw UsageError("unexpected argument '\(a.positionals[0])'")
         }
+        _ = try a.positive("max-traces", 3, max: 100_000)  // bad usage before any run
+        if let path = a.value("resume") { return try resume(path, a) }
         let requests = try buildRequests(a).map { try withStrategy($0, a) }
-        let first = try a.uint("seed", 1)
         // Hunting a planted bug searches longer by default: Raft's Figure 8 bug first fails
         // at seed 816.
         let hunting = requests.contains { !$0.planted.isEmpty }
-        let count = try a.positive("seeds", hunting ? 2000 : 100)
-        let jobs = try a.positive("jobs", ProcessInfo.processInfo.activeProcessorCount)
+        let (first, count) = try a.seedRange(defaultCount: hunting ? 2000 : 100)
+        let jobs = try a.positive(
+            "jobs", ProcessInfo.processInfo.activeProcessorCount, max: jobsMax)
         var code = Exit.ok
         for r in requests {
             let c = try campaign(r, first: first, count: count, jobs: jobs, args: a)
@@ -69,8 +79,7 @@ enum FuzzCommand {
             if a.value("pct-depth") != nil { throw UsageError("--pct-depth needs --strategy pct") }
             return r
         }
-        let depth = try a.positive("pct-depth", 3)
-        guard depth <= 64 else { throw UsageError("--pct-depth \(depth) is out of range 1...64") }
+        let depth = try a.positive("pct-depth", 3, max: 64)
         var out = r
         guard case .object(var fields) = r.params else { return r }
         fields.removeAll { $0.0 == "strategy" || $0.0 == "pctDepth" }
@@ -90,6 +99,7 @@ enum FuzzCommand {
             var r = RunRequest(system: system, scenario: scenario, seed: 0)
             r.params = spec.params
             r.planted = planted
+            try validate(r, spec: path)
             return [r]
         }
         let systems: [SystemEntry]
@@ -115,57 +125,72 @@ enum FuzzCommand {
     static func campaign(
         _ request: RunRequest, first: UInt64, count: Int, jobs: Int, args a: Arguments
     ) throws -> Int32 {
+        let o = try options(a, first: first, count: count, jobs: jobs)
         let build = buildInfo
         let planted = request.planted.isEmpty ? "-" : request.planted.joined(separator: ",")
         print(
-            "fuzz \(request.system.name)/\(request.scenario.name): seeds \(first)..<\(first + UInt64(count)) "
+            "fuzz \(request.system.name)/\(request.scenario.name): seeds \(first)...\(first + UInt64(count - 1)) "
+                + (o.shard.of > 1 ? "shard \(o.shard.index)/\(o.shard.of) " : "")
                 + "jobs=\(jobs) planted=\(planted) params=\(request.params.serialized) "
                 + "commit=\(build.commit) \(build.toolchain) \(build.config)")
-        let start = wallSeconds()
-        var lastReport = start
-        let results = Campaign.run(
-            request, first: first, count: count, jobs: jobs, build: build,
-            stopAtFirst: a.has("first")
-        ) { p in
-            let now = wallSeconds()
-            if now - lastReport >= 1 || p.done == p.total {
-                lastReport = now
-                let rate = Double(p.done) / max(now - start, 1e-9)
-                eprint(
-                    "  \(p.done)/\(p.total) seeds, \(formatRate(rate))seeds/s, "
-                        + "\(p.violations) violations, \(p.unknowns) unknown")
-            }
-        }
-        let elapsed = wallSeconds() - start
-        let failing = results.filter {
-            if case .violation = $0.verdict { return true } else { return false }
-        }
-        let unknown = results.filter {
-            if case .unknown = $0.verdict { return true } else { return false }
-        }
-        let outDir = a.value("trace-out") ?? "traces/out"
-        let maxTraces = try a.positive("max-traces", 3)
-        for f in failing.prefix(maxTraces) + unknown.prefix(1) {
-            let path = try report(request, seed: f.seed, outDir: outDir, build: build)
-            if a.has("shrink"), case .violation(let v) = f.verdict {
-                try shrinkReport(request, path: path, invariant: v.invariant)
-            }
-        }
-        print(
-            "done: \(results.count) seeds in \(String(format: "%.2f", elapsed)) s "
-                + "(\(formatRate(Double(results.count) / max(elapsed, 1e-9)))seeds/s): "
-                + "\(failing.count) violations, \(unknown.count) unknown")
-        if !failing.isEmpty { return Exit.violation }
-        return unknown.isEmpty ? Exit.ok : Exit.unknown
+        return try FuzzCampaign.run(request, o, resumed: nil)
     }
 
-    static func shrinkReport(_ request: RunRequest, path: String, invariant: String) throws {
+    /// The campaign options from the command line.
+    static func options(_ a: Arguments, first: UInt64, count: Int, jobs: Int) throws
+        -> CampaignOptions
+    {
+        if a.has("shrink") && a.value("system") == "all" {
+            throw UsageError("--shrink needs one --system")
+        }
+        return CampaignOptions(
+            jobs: jobs, outDir: a.value("trace-out") ?? "traces/out",
+            maxTraces: try a.positive("max-traces", 3, max: 100_000), stopAtFirst: a.has("first"),
+            shrink: a.has("shrink"), isolation: isolation(a),
+            results: a.value("results") ?? a.value("resume"), junit: a.value("junit"),
+            first: first, count: count, shard: try shard(a))
+    }
+
+    /// `--shard I/N`: 1 <= I <= N <= 100000.
+    static func shard(_ a: Arguments) throws -> (index: Int, of: Int) {
+        guard let v = a.value("shard") else { return (1, 1) }
+        let parts = v.split(separator: "/").map { Int($0) }
+        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, n <= 100_000,
+            i >= 1, i <= n
+        else { throw UsageError("--shard must be I/N with 1 <= I <= N <= 100000, got '\(v)'") }
+        return (i, n)
+    }
+
+    /// `--resume FILE`: the campaign its header names, without the seeds it finished.
+    static func resume(_ path: String, _ a: Arguments) throws -> Int32 {
+        let record = try CampaignRecord.load(path)
+        let h = record.header
+        var request = try WorkerRequestDecoding.request(h, path: path)
+        request.seed = 0
+        let first = UInt64(bitPattern: Int64(h["seed"]?.intValue ?? 1))
+        let count = h["seeds"]?.intValue ?? 0
+        guard count >= 1 else { throw UsageError("\(path): no seed count in its header") }
+        var o = try options(
+            a, first: first, count: count,
+            jobs: try a.positive(
+                "jobs", ProcessInfo.processInfo.activeProcessorCount, max: jobsMax))
+        let sh = (h["shard"]?.stringValue ?? "1/1").split(separator: "/").compactMap { Int($0) }
+        if sh.count == 2 { o.shard = (sh[0], sh[1]) }
+        print(
+            "resume \(path): \(record.finished.count) seeds finished, "
+                + "\(record.failures.count) failures so far")
+        return try FuzzCampaign.run(request, o, resumed: record)
+    }
+
+    static func shrinkReport(
+        _ request: RunRequest, path: String, invariant: String, isolation: Isolation?
+    ) throws {
         let file = try TraceFile.load(path)
         guard
             let r = ShrinkCommand.shrink(
                 request, file.decisions.map { $0.decision }, invariant: invariant,
-                maxRuns: ShrinkCommand.defaultMaxRuns,
-                budget: 60)
+                signature: FailureSignature.of(file.verdict),
+                maxRuns: ShrinkCommand.defaultMaxRuns, budget: 60, isolation: isolation)
         else { return }
         let out = String(path.dropLast(6)) + ".min.jsonl"
         try writeTrace(r.lines, to: out)
@@ -175,18 +200,20 @@ enum FuzzCommand {
 
     /// Re-runs a failing seed with recording on, writes its trace, prints how to replay it.
     @discardableResult
-    static func report(_ request: RunRequest, seed: UInt64, outDir: String, build: BuildInfo) throws
-        -> String
-    {
+    static func report(
+        _ request: RunRequest, seed: UInt64, outDir: String, build: BuildInfo,
+        isolation: Isolation?
+    ) throws -> String {
         var r = request
         r.seed = seed
-        let result = Runner.run(r, source: .seed(seed), record: true, build: build)
         let plant = r.planted.isEmpty ? "" : "-" + r.planted.joined(separator: "+")
         let path =
             "\(outDir)/\(r.system.name)-\(r.scenario.name.replacingOccurrences(of: "/", with: "_"))\(plant)-seed\(seed).jsonl"
-        try writeTrace(result.lines, to: path)
+        // In a fresh worker when isolated: a run that crashes leaves its trace up to the crash.
+        let result = try TraceRecording.record(
+            r, source: .seed(seed), to: path, isolation: isolation, build: build)
         print("SEED=\(seed) \(describe(result.verdict))")
-        print("  trace:  \(path) (\(result.lines.count) lines)")
+        print("  trace:  \(path) (\(result.lineCount) lines)")
         print("  replay: dsim replay \(path)   (or: make replay TRACE=\(path))")
         return path
     }

@@ -13,12 +13,16 @@ enum ReplayCommand {
           re-execute TRACE and print its timeline (text) or its lines (jsonl)
           --decisions  also show every decision in the text timeline
           --quiet      print only the outcome
+          --in-process replay in this process (by default a child process replays, so a run
+                       that crashes is reported, and compared with a crash the trace recorded)
         exit: 0 the run passed, 1 the same violation reproduced, 2 unknown,
               3 bad input (unreadable, garbled, truncated or foreign file), 4 diverged
         """
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valued: ["format"], boolean: ["help", "decisions", "quiet"])
+        if let code = try ReplayInWorker.delegate(args) { return code }  // crash isolation
+        let a = try Arguments(
+            args, valued: ["format"], boolean: ["help", "decisions", "quiet", "in-process"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -34,7 +38,7 @@ enum ReplayCommand {
         let result = Runner.run(
             request, source: .recorded(file.decisions.map { $0.decision.value }), record: true,
             build: buildInfo, verifySeed: fromSeed ? request.seed : nil,
-            expectLabels: file.decisions.map { $0.decision.label })
+            expectLabels: file.decisions.map { $0.decision.label }, stream: ReplayInWorker.stream)
         if !a.has("quiet") {
             if format == "jsonl" {
                 for l in result.lines { print(l) }
@@ -60,6 +64,7 @@ enum ReplayCommand {
         r.params = h["params"] ?? .object([])
         r.planted = (h["planted"]?.arrayValue ?? []).compactMap { $0.stringValue }
         try checkPlanted(system, r.planted)
+        try validate(r, spec: file.path)
         return r
     }
 

@@ -42,6 +42,7 @@ enum RunCommand {
         request.seed = try a.uint("seed", 0)
         request.planted += a.all("plant")
         try checkPlanted(request.system, request.planted)
+        try validate(request, spec: a.value("spec"))
         let result = Runner.run(
             request, source: .seed(request.seed), record: true, build: buildInfo)
         try writeTrace(result.lines, to: tracePath)

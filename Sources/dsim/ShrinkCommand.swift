@@ -40,18 +40,25 @@ enum ShrinkCommand {
                             step cost (10 for bank, weather, mapreduce; else 1) (default
                             40000000; deterministic too, and the one that binds on long runs)
           --budget SECONDS  wall-clock safety stop (default 60); stopping on it is reported
+          --in-process      run candidates in this process, not in a worker process (a
+                            candidate that traps then ends the shrink)
         exit: 0 shrunk, 3 bad input (or the trace does not fail), 4 the trace no longer fails
         """
 
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(
-            args, valued: ["out", "budget", "max-runs", "max-steps"], boolean: ["help"])
+            args, valued: ["out", "budget", "max-runs", "max-steps"],
+            boolean: ["help", "in-process"])
         if a.has("help") {
             print(help)
             return Exit.ok
         }
         guard a.positionals.count == 1 else { throw UsageError("expected exactly one TRACE file") }
         let path = a.positionals[0]
+        // Numbers first: a bad one is bad usage whatever the trace holds.
+        let budget = Double(try a.positive("budget", 60, max: 86_400))
+        let maxRuns = try a.positive("max-runs", defaultMaxRuns)
+        let maxSteps = try a.positive("max-steps", defaultMaxSteps, max: Int.max / 1024)
         let file = try TraceFile.load(path)
         guard case .violation(let original) = file.verdict else {
             throw UsageError(
@@ -61,12 +68,11 @@ enum ShrinkCommand {
         let out =
             a.value("out") ?? (path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path)
             + ".min.jsonl"
-        let budget = Double(try a.positive("budget", 60))
         guard
             let result = shrink(
                 request, file.decisions.map { $0.decision }, invariant: original.invariant,
-                maxRuns: try a.positive("max-runs", defaultMaxRuns),
-                maxSteps: try a.positive("max-steps", defaultMaxSteps), budget: budget)
+                signature: FailureSignature.of(file.verdict), maxRuns: maxRuns,
+                maxSteps: maxSteps, budget: budget, isolation: isolation(a))
         else {
             print(
                 "\(path): the run no longer fails \(original.invariant) when replayed; nothing to shrink"
@@ -84,12 +90,13 @@ enum ShrinkCommand {
     /// Shrinks `decisions` (see `ShrinkSession`) and prints the summary line; nil if they do
     /// not fail `invariant` to begin with.
     static func shrink(
-        _ request: RunRequest, _ decisions: [Decision], invariant: String, maxRuns: Int,
-        maxSteps: Int = defaultMaxSteps, budget: Double
+        _ request: RunRequest, _ decisions: [Decision], invariant: String,
+        signature: String? = nil, maxRuns: Int, maxSteps: Int = defaultMaxSteps, budget: Double,
+        isolation: Isolation? = nil
     ) -> RunResult? {
         let session = ShrinkSession(
-            request, invariant: invariant, maxRuns: maxRuns, maxSteps: maxSteps,
-            budgetSeconds: budget)
+            request, invariant: invariant, signature: signature, maxRuns: maxRuns,
+            maxSteps: maxSteps, budgetSeconds: budget, isolation: isolation)
         let result = session.shrink(decisions.map(\.value))
         if result != nil { print(session.summary) }
         return result

@@ -30,6 +30,11 @@ import Scenarios
 final class ShrinkSession {
     let request: RunRequest
     let invariant: String
+    /// For a `crash`: the input's failure signature, which a candidate's crash must share (the
+    /// same signal in the same functions), not merely any crash.
+    let signature: String?
+    /// Runs the candidates (in a worker process when isolated).
+    let runner: CandidateRunner
     let maxRuns: Int
     let maxSteps: Int
     let budgetSeconds: Double
@@ -61,11 +66,14 @@ final class ShrinkSession {
     private var lastProgress = 0.0
 
     init(
-        _ request: RunRequest, invariant: String, maxRuns: Int, maxSteps: Int,
-        budgetSeconds: Double
+        _ request: RunRequest, invariant: String, signature: String? = nil, maxRuns: Int,
+        maxSteps: Int, budgetSeconds: Double, isolation: Isolation? = nil
     ) {
         self.request = request
         self.invariant = invariant
+        self.signature = invariant == "crash" ? signature : nil
+        runner = CandidateRunner(request, build: build, isolation: isolation)
+        runner.recordsEveryCandidate = self.signature != nil
         self.maxRuns = maxRuns
         self.maxSteps = maxSteps
         self.budgetSeconds = budgetSeconds
@@ -73,7 +81,11 @@ final class ShrinkSession {
     }
 
     /// True while every budget has something left.
-    var canContinue: Bool { runs < runsEnd && stepsSpent < stepsEnd && !isOutOfTime }
+    var canContinue: Bool {
+        // The wall clock is only the safety stop (reported when it ends a shrink).
+        if wallSeconds() - start > budgetSeconds { isOutOfTime = true }
+        return runs < runsEnd && stepsSpent < stepsEnd && !isOutOfTime
+    }
 
     /// Shrinks `decisions`: the smallest run found, recorded; nil when they do not fail
     /// `invariant` to begin with.
@@ -160,20 +172,19 @@ final class ShrinkSession {
         if wallSeconds() - start > budgetSeconds { isOutOfTime = true }
         guard !isOutOfTime, stepsSpent < stepsEnd else { return nil }
         executed += 1
-        let r = Runner.run(
-            request, source: source, record: false, build: build,
-            lineCap: lineCap,
-            stepCap: stepCap, checkIterationsMax: checkIterationsMax)
+        let r = runner.run(
+            source, lineCap: lineCap, stepCap: stepCap, checkIterationsMax: checkIterationsMax)
         stepsSpent += r.steps * request.system.stepCost
         if stepCap == .max { stepCap = max(100_000, 4 * r.steps) }
         guard case .violation(let v) = r.verdict, v.invariant == invariant else { return nil }
+        if let signature, FailureSignature.of(r.verdict) != signature { return nil }
         bestLines = min(bestLines, r.lineCount)
         return r.eventCount << 24 + min(r.lineCount, 1 << 24 - 1)
     }
 
     /// The run of `source`, recorded.
     private func record(_ source: ChoiceSource) -> RunResult {
-        Runner.run(request, source: source, record: true, build: build)
+        runner.record(source)
     }
 
     /// The decisions of the run of `source`, with their labels.
@@ -202,7 +213,7 @@ final class ShrinkSession {
 
     /// Lane by lane (`LaneShrinker`).
     private func laned(_ d: [UInt64], coarse: Bool) -> [UInt64] {
-        guard runs < runsEnd else { return d }
+        guard canContinue else { return d }  // a re-recording costs seconds on a long run
         var s = LaneShrinker(
             Choices.lanes(decisions(.recorded(d))), size: size, maxAttempts: runsEnd - runs,
             progress: progress

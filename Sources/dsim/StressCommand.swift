@@ -15,6 +15,7 @@ enum StressCommand {
           --all   include scenarios that port no original (campaigns), under their own names
           --json  print the results as JSON instead of the table
           --plant switch on a planted bug (needs --system): its failures show as failed rows
+          --in-process  run in this process, not in worker processes (a trap ends it all)
         exit: 0 no failure, 1 any failed run, 3 bad usage
         """
 
@@ -32,7 +33,7 @@ enum StressCommand {
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(
             args, valued: ["system", "filter", "runs", "jobs", "trace-out", "plant"],
-            boolean: ["help", "json", "all"])
+            boolean: ["help", "json", "all", "in-process"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -45,8 +46,9 @@ enum StressCommand {
                 throw UsageError("--filter is not a valid regular expression: \(f)")
             }
         }
-        let runs = try a.positive("runs", 50)
-        let jobs = try a.positive("jobs", ProcessInfo.processInfo.activeProcessorCount)
+        let runs = try a.positive("runs", 50, max: 10_000_000)
+        let jobs = try a.positive(
+            "jobs", ProcessInfo.processInfo.activeProcessorCount, max: jobsMax)
         let planted = a.all("plant")
         if !planted.isEmpty {
             guard a.value("system") != nil else { throw UsageError("--plant needs --system") }
@@ -64,7 +66,9 @@ enum StressCommand {
                 }
                 eprint("  stress \(system.name)/\(sc.name): \(runs) runs...")
                 rows.append(
-                    try stress(system, sc, runs: runs, jobs: jobs, outDir: outDir, planted: planted)
+                    try stress(
+                        system, sc, runs: runs, jobs: jobs, outDir: outDir, planted: planted,
+                        isolation: isolation(a))
                 )
             }
         }
@@ -75,14 +79,15 @@ enum StressCommand {
 
     static func stress(
         _ system: SystemEntry, _ sc: Scenario, runs: Int, jobs: Int, outDir: String,
-        planted: [String]
+        planted: [String], isolation: Isolation?
     )
         throws -> Row
     {
         var request = RunRequest(system: system, scenario: sc, seed: 0)
         request.planted = planted
         let t0 = wallSeconds()
-        let results = Campaign.run(request, first: 1, count: runs, jobs: jobs, build: buildInfo)
+        let results = Campaign.run(
+            request, first: 1, count: runs, jobs: jobs, build: buildInfo, isolation: isolation)
         let wall = wallSeconds() - t0
         let times = results.map { Double($0.virtualTime) / 1e9 }
         let mean = times.reduce(0, +) / Double(max(times.count, 1))
@@ -93,10 +98,10 @@ enum StressCommand {
         if let seed = failed.first {
             var r = request
             r.seed = seed
-            let rec = Runner.run(r, source: .seed(seed), record: true, build: buildInfo)
             let path =
                 "\(outDir)/\(system.name)-\(sc.name.replacingOccurrences(of: "/", with: "_"))-seed\(seed).jsonl"
-            try writeTrace(rec.lines, to: path)
+            _ = try TraceRecording.record(
+                r, source: .seed(seed), to: path, isolation: isolation, build: buildInfo)
             replay = "dsim replay \(path)"
         }
         return Row(

@@ -29,6 +29,7 @@ let usage = """
       list           every scenario (system, name, original test) or every planted bug
       check          the bounded CI campaign: every spec under specs/ for a few seeds each
       stress         every ported test across many seeds, as a table of failures and times
+      merge          the summary of a campaign from the results files of its shards
       check-history  check client histories for linearizability
       history        the client history of a key/value run's trace, in the history format
       bench          kernel and system throughput (use a release build)
@@ -60,6 +61,8 @@ func dispatch(_ argv: [String]) -> Int32 {
         case "history": return try HistoryCommand.run(rest)
         case "check-history": return CheckHistoryEntry.run(rest)
         case "bench": return try BenchCommand.run(rest)
+        case "merge": return try MergeCommand.run(rest)
+        case WorkerCommand.name: return WorkerCommand.run(rest)
         case "help", "--help", "-h":
             print(usage)
             return Exit.ok

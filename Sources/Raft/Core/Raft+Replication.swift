@@ -47,6 +47,10 @@ extension Raft {
         leaderId = a.leaderId
         out.resetElectionTimer = true
         reply.term = currentTerm
+        if config.bugs.contains(.uncheckedPrevLogIndex), a.prevLogIndex > log.lastIndex + 1 {
+            // The planted trap: reads past the end of the log (the guard below comes too late).
+            _ = log.entry(at: a.prevLogIndex)
+        }
         // Step 2: reply false if the log has no entry at prevLogIndex with prevLogTerm.
         if a.prevLogIndex > log.lastIndex {
             reply.xLen = log.lastIndex + 1
@@ -109,6 +113,10 @@ extension Raft {
         }
         guard role == .leader, r.term == currentTerm else { return }
         if r.success {
+            if config.bugs.contains(.replyStorm) {
+                sendAppendEntries(to: peer, &out)  // the planted livelock: every reply, again
+                return
+            }
             // Only a reply that moves matchIndex sends more: duplicated replies stay harmless.
             guard r.matchIndex > matchIndex[peer] else { return }
             matchIndex[peer] = r.matchIndex

@@ -59,6 +59,15 @@ public struct RaftBugs: OptionSet, Hashable, Sendable {
     public static let staleSnapshotInstall = RaftBugs(rawValue: 1 << 4)
     /// Count a majority as half the peers (commits with too few replicas on even splits).
     public static let commitWithoutMajority = RaftBugs(rawValue: 1 << 5)
+    /// A follower reads its entry at prevLogIndex before checking that its log reaches that
+    /// far: an AppendEntries from a leader more than one entry ahead traps (index out of
+    /// range). Planted to prove crash isolation: the campaign reports a `crash` violation.
+    public static let uncheckedPrevLogIndex = RaftBugs(rawValue: 1 << 6)
+    /// A leader answers every successful AppendEntries reply with another AppendEntries, even
+    /// with nothing new to send: each follower ping-pongs with the leader forever, and every
+    /// duplicated message starts one more exchange (a livelock: messages without progress).
+    /// Planted to prove the per-run caps: the run ends as an `event-budget` violation.
+    public static let replyStorm = RaftBugs(rawValue: 1 << 7)
 
     /// The bugs by their planted names.
     public static let byName: [(String, RaftBugs)] = [
@@ -68,6 +77,8 @@ public struct RaftBugs: OptionSet, Hashable, Sendable {
         ("no-truncate-conflicts", .noTruncateConflicts),
         ("stale-snapshot-install", .staleSnapshotInstall),
         ("commit-without-majority", .commitWithoutMajority),
+        ("trap-unchecked-prev-log-index", .uncheckedPrevLogIndex),
+        ("livelock-reply-storm", .replyStorm),
     ]
 
     /// The set named by `names` (unknown names are ignored).

@@ -139,7 +139,7 @@ enum KVFuzz {
 
     /// Linearizability first (it names the operations), then appends and sizes.
     static func finalChecks(_ h: KVHarness, _ w: World, _ finals: [String]) -> DSimCore.Verdict {
-        let lin = h.checkHistory(timeoutSeconds: 10)
+        let lin = h.checkHistory()
         guard lin == .ok else { return lin }
         do {
             for (k, v) in finals.enumerated() {

@@ -163,9 +163,10 @@ extension KVClientHarness {
     }
 
     /// Ends the run: writes pending operations to the trace, then checks the history unless
-    /// `body` already failed. Illegal → `linearizability`; checker timeout → `unknown`. Every
+    /// `body` already failed. Illegal → `linearizability`; the check's counted budget spent →
+    /// `unknown` (a count, not seconds, so the verdict is the same on every machine). Every
     /// run is checked: no scenario opts out.
-    func verdict(timeoutSeconds: Double = 20, _ body: () throws -> Void) -> DSimCore.Verdict {
+    func verdict(_ body: () throws -> Void) -> DSimCore.Verdict {
         var failure: Violation?
         do {
             try body()
@@ -176,25 +177,29 @@ extension KVClientHarness {
         }
         workload.emitPending()
         if let v = failure { return .violation(v) }
-        return workload.checkHistory(timeoutSeconds: timeoutSeconds)
+        return workload.checkHistory()
     }
 
     /// Porcupine with the kv model over the whole history (see `KVWorkload.checkHistory`).
-    func checkHistory(timeoutSeconds: Double) -> DSimCore.Verdict {
-        workload.checkHistory(timeoutSeconds: timeoutSeconds)
+    func checkHistory() -> DSimCore.Verdict {
+        workload.checkHistory()
     }
 }
 
 extension KVWorkload {
-    /// Search iterations an in-run check may spend when the run sets no cap: a count, so the
-    /// verdict is the same on every machine (a clock deadline would not be).
+    /// Search iterations per key an in-run history check may spend when the run sets no
+    /// smaller budget (`TraceRecorder.checkIterationsMax`, a shrink's): a count, never a clock,
+    /// so `unknown` reproduces like `ok` does. 2^26 iterations is about what the former 10-20 s
+    /// wall-clock deadline allowed on a fast machine.
     static let checkIterationsDefault = 1 << 26
+    /// Cache bytes one key's search may hold in a run (counted, so deterministic too): keeps a
+    /// campaign job's memory bounded.
+    static let checkCacheBytesMax = 96 << 20
 
-    /// Porcupine with the kv model, per key, sequential (we are inside a simulation). Bounded
-    /// by counted iterations only; `timeoutSeconds` is no longer used (issue 17 removes it).
-    func checkHistory(timeoutSeconds: Double) -> DSimCore.Verdict {
+    /// Porcupine with the kv model, per key, sequential (we are inside a simulation).
+    func checkHistory() -> DSimCore.Verdict {
         let options = CheckOptions(
-            timeoutSeconds: nil, isParallel: false,
+            timeoutSeconds: nil, isParallel: false, cacheBytesMax: Self.checkCacheBytesMax,
             iterationsMax: trace.checkIterationsMax ?? Self.checkIterationsDefault)
         let result = history.check(options: options)
         // The check's work counts as steps too, so a shrink's step budget bounds it (the
