@@ -30,6 +30,7 @@ let usage = """
       stress         every ported test across many seeds, as a table of failures and times
       check-history  check client histories for linearizability
       history        the client history of a key/value run's trace, in the history format
+      view           a self-contained HTML space-time diagram of a trace
       bench          kernel and system throughput (use a release build)
 
     exit codes: 0 ok, 1 violation, 2 unknown, 3 bad input or usage, 4 replay diverged
@@ -56,6 +57,7 @@ func dispatch(_ argv: [String]) -> Int32 {
         case "shrink": return try ShrinkCommand.run(rest)
         case "stress": return try StressCommand.run(rest)
         case "history": return try HistoryCommand.run(rest)
+        case "view": return try ViewCommand.run(rest)
         case "check-history": return CheckHistoryEntry.run(rest)
         case "bench": return try BenchCommand.run(rest)
         case "help", "--help", "-h":
