@@ -449,6 +449,30 @@ extension ViewPage {
             scrollToLine(o.sv.length ? o.sv[0] : o.l);
           }
 
+          // ---- self-test: the browser tests open the page with #selftest, which drives every
+          // control once; an exception lands in #js-errors like any other.
+          function click(id) { document.getElementById(id).click(); }
+          function selfTest() {
+            var steps = 0;
+            click('zoom-in'); click('zoom-out'); click('zoom-out'); steps += 3;
+            document.querySelectorAll('#node-filters input, #kind-filters input').forEach(function (c) {
+              c.click(); c.click(); steps += 2;
+            });
+            var mid = E.length ? E[Math.floor(E.length / 2)].t : 0;
+            document.getElementById('t-from').value = String(mid / 1e6);
+            click('t-apply'); click('t-clear'); steps += 2;
+            for (var i = 0; i < E.length; i += Math.max(1, Math.floor(E.length / 40))) {
+              select(E[i].l, true); steps++;
+            }
+            M.slice(0, 20).forEach(function (m) { select(m.l, false); steps++; });
+            for (var j = 0; j < OPS.length; j += Math.max(1, Math.floor(OPS.length / 10))) {
+              selectOp(j); steps++;
+            }
+            wrap.scrollTop = height / 2; wrap.dispatchEvent(new Event('scroll')); render();
+            click('goto-violation'); steps += 2;
+            statusBox.setAttribute('data-selftest', String(steps));
+          }
+
           // ---- first draw --------------------------------------------------------------------
           showVerdict();
           layout();
@@ -458,6 +482,7 @@ extension ViewPage {
             var first = D.cited.filter(function (l) { return eventOfLine[l] >= 0; })[0];
             if (first !== undefined) select(first, true);
           }
+          if (location.hash === '#selftest') selfTest();
           statusBox.setAttribute('data-messages', String(M.length));
           statusBox.setAttribute('data-rows', String(rows.length));
           statusBox.setAttribute('data-render-ms', performance.now().toFixed(1));
