@@ -4,21 +4,25 @@
 // changed, or the file was edited). For a trace made from a seed, each recorded decision is
 // also checked against the seed, so an edited decision is named at its own line.
 import DSimCore
+import Foundation
 import Scenarios
 
 enum ReplayCommand {
     static let help = """
-        usage: dsim replay TRACE [--format text|jsonl] [--decisions] [--quiet]
+        usage: dsim replay TRACE [--format text|jsonl] [--decisions] [--columns] [--quiet]
 
           re-execute TRACE and print its timeline (text) or its lines (jsonl)
           --decisions  also show every decision in the text timeline
+          --columns    the text timeline with one column per node (dslogs-style; width
+                       from $COLUMNS, else 160)
           --quiet      print only the outcome
         exit: 0 the run passed, 1 the same violation reproduced, 2 unknown,
               3 bad input (unreadable, garbled, truncated or foreign file), 4 diverged
         """
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valued: ["format"], boolean: ["help", "decisions", "quiet"])
+        let a = try Arguments(
+            args, valued: ["format"], boolean: ["help", "decisions", "quiet", "columns"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -38,6 +42,8 @@ enum ReplayCommand {
         if !a.has("quiet") {
             if format == "jsonl" {
                 for l in result.lines { print(l) }
+            } else if a.has("columns") {
+                for l in Timeline.renderColumns(result.lines, width: terminalColumns()) { print(l) }
             } else {
                 for l in Timeline.render(result.lines, decisions: a.has("decisions")) { print(l) }
             }
@@ -94,4 +100,12 @@ enum ReplayCommand {
     }
 
     static func clip(_ s: String) -> String { s.count > 160 ? String(s.prefix(157)) + "..." : s }
+}
+
+/// The terminal's width from $COLUMNS (shells export it on request), else 160.
+func terminalColumns() -> Int {
+    guard let v = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(v), n >= 40 else {
+        return 160
+    }
+    return n
 }
