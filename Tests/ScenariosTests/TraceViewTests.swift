@@ -68,7 +68,7 @@ final class TraceViewTests: XCTestCase {
     /// Role bands, crash spans and the cited lines of the acceptance trace.
     func testSpansAndCitedLines() throws {
         let view = TraceView(lines: try load("raft/commit-previous-term").lines)
-        XCTAssertEqual(view.cited, [213, 246])
+        XCTAssertEqual(view.cited, [215, 248])
         XCTAssertEqual(view.verdict?["invariant"]?.stringValue, "leader-completeness")
         let crashes = view.events.filter { $0.ev == "crash" }.count
         XCTAssertEqual(view.spans.filter { $0.kind == "down" }.count, crashes)
@@ -101,7 +101,7 @@ final class TraceViewTests: XCTestCase {
         XCTAssertEqual(cells.count, 4)
         XCTAssertTrue(cells[3].contains("crash"), crash)
         XCTAssertEqual(rows.filter { $0.hasPrefix(">> ") }.count, 2)
-        XCTAssertTrue(rows.last!.hasPrefix("  proved by lines: L213, L246"))
+        XCTAssertTrue(rows.last!.hasPrefix("  proved by lines: L215, L248"))
         XCTAssertTrue(rows.allSatisfy { $0.count <= 130 }, "a row is wider than asked")
     }
 }
