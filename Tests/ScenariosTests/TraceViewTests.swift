@@ -105,3 +105,42 @@ final class TraceViewTests: XCTestCase {
         XCTAssertTrue(rows.allSatisfy { $0.count <= 130 }, "a row is wider than asked")
     }
 }
+
+/// Issue 20: every cause a person needs is a trace line of the regression traces.
+final class CauseLineTests: XCTestCase {
+    func lines(_ name: String) throws -> (events: [JSON], cited: [JSON]) {
+        let file = try TraceFile.load(
+            TraceViewTests.regressions.appendingPathComponent(name + ".jsonl").path)
+        guard case .violation(let v) = file.verdict else {
+            XCTFail("\(name): no violation")
+            return ([], [])
+        }
+        let parsed = file.lines.map { (try? JSON.parse($0)) ?? .null }
+        return (
+            parsed.filter { $0["ev"] != nil },
+            v.events.filter { $0 >= 1 && $0 <= parsed.count }.map { parsed[$0 - 1] }
+        )
+    }
+
+    /// A vote names its candidate; a leader's Start names index and term.
+    func testVotesAndStartsAreLines() throws {
+        let (events, _) = try lines("raft/commit-previous-term")
+        XCTAssertTrue(events.contains { $0["ev"]?.stringValue == "vote" && $0["for"] != nil })
+        let starts = events.filter { $0["ev"]?.stringValue == "start" }
+        XCTAssertFalse(starts.isEmpty)
+        XCTAssertTrue(starts.allSatisfy { $0["index"]?.intValue != nil && $0["term"] != nil })
+        let (kv, _) = try lines("kvraft/stale-read")
+        XCTAssertTrue(kv.contains { $0["ev"]?.stringValue == "start" })
+    }
+
+    /// The weather aggregator's late answer is a line the violation cites, and the aggregator
+    /// counting it in a later batch is a line too.
+    func testLateAnswerCountedInTheWrongBatchIsALine() throws {
+        let (events, cited) = try lines("weather/count-late-answers")
+        XCTAssertTrue(cited.contains { $0["ev"]?.stringValue == "ws.late" })
+        XCTAssertTrue(
+            events.contains {
+                $0["ev"]?.stringValue == "ws.count" && $0["batch"] != $0["into"]
+            })
+    }
+}
