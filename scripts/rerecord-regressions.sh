@@ -24,7 +24,11 @@ for system in "$@"; do
             echo "$trace: NOT re-recorded ($old -> ${new:-none}, decisions $decisions_old -> $decisions_new)"
             continue
         fi
-        if cmp -s "$tmp" "$trace"; then echo "$trace: unchanged"; continue; fi
+        # Only the header's commit differs: keep the file as it is.
+        if cmp -s <(tail -n +2 "$tmp") <(tail -n +2 "$trace"); then
+            echo "$trace: unchanged"
+            continue
+        fi
         echo "$trace: $(wc -l < "$trace") -> $(wc -l < "$tmp") lines"
         cp "$tmp" "$trace"
     done
