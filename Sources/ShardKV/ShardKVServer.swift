@@ -258,4 +258,33 @@ public enum ShardKVHostBinding: RaftHostBinding {
     public static func failed(_ t: ShardKVTicket, _ ctx: NodeContext<ShardKVNode>) {
         answered(t, ShardKVResult(.wrongLeader), ctx)
     }
+
+    /// Every command but a client's: configurations and shard migration.
+    public static func observesApply(of command: ShardKVCommand) -> Bool {
+        if case .client = command { return false }
+        return true
+    }
+
+    /// A group moving to a configuration (`groupConfig`) and each shard whose status changed
+    /// (`shard`): without them "served before the data arrived" has to be inferred.
+    public static func observeApplied(
+        _ command: ShardKVCommand, before: ShardGroupState, after: ShardGroupState,
+        _ ctx: NodeContext<ShardKVNode>
+    ) {
+        let gid = JSON.int(Int64(after.gid))
+        let num = JSON.int(Int64(after.config.num))
+        if after.config.num != before.config.num {
+            let owners = after.config.shards.map { JSON.int(Int64($0)) }
+            ctx.observe("groupConfig", [("gid", gid), ("num", num), ("shards", .array(owners))])
+        }
+        for s in after.shards.indices where after.shards[s].status != before.shards[s].status {
+            ctx.observe(
+                "shard",
+                [
+                    ("gid", gid), ("num", num), ("shard", .int(Int64(s))),
+                    ("from", .string(before.shards[s].status.name)),
+                    ("to", .string(after.shards[s].status.name)),
+                ])
+        }
+    }
 }

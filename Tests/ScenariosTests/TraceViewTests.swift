@@ -133,6 +133,19 @@ final class CauseLineTests: XCTestCase {
         XCTAssertTrue(kv.contains { $0["ev"]?.stringValue == "start" })
     }
 
+    /// A shardkv group moving to a configuration and each shard's status change are lines:
+    /// in serve-before-arrival, the group that serves a shard still pulling it says so.
+    func testGroupConfigurationsAndShardStatesAreLines() throws {
+        let (events, _) = try lines("shardkv/serve-before-arrival")
+        let configs = events.filter { $0["ev"]?.stringValue == "groupConfig" }
+        XCTAssertGreaterThan(Set(configs.compactMap { $0["gid"]?.intValue }).count, 1)
+        XCTAssertTrue(
+            events.contains {
+                $0["ev"]?.stringValue == "shard" && $0["to"]?.stringValue == "pulling"
+                    && $0["from"]?.stringValue == "absent"
+            })
+    }
+
     /// The weather aggregator's late answer is a line the violation cites, and the aggregator
     /// counting it in a later batch is a line too.
     func testLateAnswerCountedInTheWrongBatchIsALine() throws {
