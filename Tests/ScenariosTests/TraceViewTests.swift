@@ -83,6 +83,7 @@ final class TraceViewTests: XCTestCase {
             view.operations.map(\.label), ["append(k0, \"x 0 1 y\")", "get(k0)", "get(k0)"])
         XCTAssertEqual(view.operations.filter(\.isCited).count, 2)
         XCTAssertEqual(view.illegalAt, 1_263_219_000)
+        XCTAssertEqual(view.illegalOperation, 1)
         for op in view.operations {
             XCTAssertFalse(op.served.isEmpty, "op \(op.id) has no messages")
         }

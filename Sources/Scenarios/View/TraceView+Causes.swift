@@ -116,6 +116,17 @@ extension TraceView {
         return term.map { "\(r) t\($0)" } ?? r
     }
 
+    /// The operation whose return a linearizability explanation says cannot be passed
+    /// ("operation N returned at T").
+    static func illegalOperation(_ verdict: JSON?) -> Int? {
+        guard let message = verdict?["message"]?.stringValue,
+            let r = message.range(of: " returned at ")
+        else { return nil }
+        let before = message[..<r.lowerBound]
+        let digits = before.reversed().prefix { $0.isNumber }
+        return Int(String(digits.reversed()))
+    }
+
     /// The time a linearizability explanation says cannot be passed ("returned at T").
     static func illegalPoint(_ verdict: JSON?) -> Int? {
         guard let message = verdict?["message"]?.stringValue,

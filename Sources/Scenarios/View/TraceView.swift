@@ -110,8 +110,11 @@ public struct TraceView {
     public var verdict: JSON?
     /// The lines the violation cites.
     public var cited: [Int] = []
-    /// For an illegal history: the time of the point that cannot be passed.
+    /// For an illegal history: the time of the point that cannot be passed, and the id of the
+    /// operation whose return it is.
     public var illegalAt: Int?
+    /// See `illegalAt`.
+    public var illegalOperation: Int?
     /// The number of lines, and of decisions among them.
     public var lineCount = 0
     /// See `lineCount`.
@@ -157,6 +160,7 @@ public struct TraceView {
         spans = Self.spans(events)
         operations = Self.operations(parsed, messages: messages, cited: Set(cited))
         illegalAt = Self.illegalPoint(verdict)
+        illegalOperation = Self.illegalOperation(verdict)
     }
 
     /// The fixed minimum delay of the run's network, when its setup line states one.

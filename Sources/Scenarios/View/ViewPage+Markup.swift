@@ -129,7 +129,8 @@ extension ViewPage {
         .ev-role, .ev-vote { fill: #3a7a3a; }
         .ev-commit, .ev-apply { fill: #7b3fb0; }
         .ev-crash { fill: #c0392b; }
-        .ev-op { fill: #d9822b; }
+        .ev-op, .ev-start { fill: #d9822b; }
+        .ev-shard, .ev-groupConfig, .ev-config { fill: #0f8a8a; }
         .ev-recv { fill: #2f6db5; }
         .cited { fill: #fbd4d0; stroke: #c0392b; stroke-width: 1; }
         .sel-row { fill: #fff3b0; }

@@ -87,6 +87,8 @@ extension ViewPage {
             if (e.e === 'recv') return '\u2190 n' + f.from + ' ' + f.msg + ' ' + summary(i, MSG_KEYS);
             if (e.e === 'drop') return '\u2192 n' + f.to + ' \u2717 ' + f.msg + ' ' + summary(i, MSG_KEYS);
             if (e.e === 'role') return f.role + ' t' + f.term;
+            if (e.e === 'shard') return 'shard ' + f.shard + ' ' + f.from + ' \u2192 ' + f.to + ' (gid ' + f.gid + ' #' + f.num + ')';
+            if (e.e === 'start') return 'start index=' + f.index + ' t' + f.term + (f.value !== undefined ? ' value=' + f.value : '');
             if (e.e === 'op' && f.input) {
               var o = OPS[(opsOfLine[e.l] || []).filter(function (j) { return OPS[j].l === e.l; })[0]];
               if (o) return 'op c' + o.c + ' ' + o.s + (o.o ? ' \u2192 ' + o.o : '');
@@ -204,7 +206,7 @@ extension ViewPage {
               if (r === 0 || E[rows[r - 1]].t !== e.t) {
                 if (h >= 9) textEl('text', { x: 4, y: y + 4, 'class': 'time' }, fmtT(e.t), g);
               }
-              el('circle', { cx: x, cy: y, r: Math.min(4, h / 3), 'class': 'ev ev-' + e.e.replace(/[^a-z]/g, '_'), 'data-line': e.l }, g);
+              el('circle', { cx: x, cy: y, r: Math.min(4, h / 3), 'class': 'ev ev-' + e.e.replace(/[^A-Za-z]/g, '_'), 'data-line': e.l }, g);
               if (h >= 9) {
                 var label = labelOf(i);
                 if (label.length > chars) label = label.slice(0, chars - 1) + '\u2026';
@@ -393,24 +395,48 @@ extension ViewPage {
             clients.forEach(function (c, k) { rowOf[c] = k; });
             // Time is compressed to the order of calls and returns (as Porcupine draws a
             // history): what matters is which operations overlap, not how long they took.
-            var times = [];
-            OPS.forEach(function (o) { times.push(o.call); if (o.ret !== null) times.push(o.ret); });
-            if (D.illegalAt !== null) times.push(D.illegalAt);
-            times.sort(function (a, b) { return a - b; });
-            var rank = new Map(), n = 0;
-            times.forEach(function (t) { if (!rank.has(t)) rank.set(t, n++); });
-            var left = 70, rh = 20;
-            var step = Math.max(26, Math.min(160, Math.floor(1100 / Math.max(1, n))));
+            // At equal times calls come before returns (DESIGN §6: the operations overlap),
+            // except that a client's operation returns before its next one is called.
+            var points = [];
+            OPS.forEach(function (o, j) {
+              points.push({ t: o.call, k: 0, j: j });
+              if (o.ret !== null) points.push({ t: o.ret, k: 1, j: j });
+            });
+            if (D.illegalAt !== null) points.push({ t: D.illegalAt, k: 2, j: -1 });
+            points.sort(function (a, b) { return a.t - b.t || a.k - b.k || a.j - b.j; });
+            var lastOf = {};
+            OPS.forEach(function (o, j) {
+              var prev = lastOf[o.c];
+              lastOf[o.c] = j;
+              if (prev === undefined || OPS[prev].ret !== o.call) return;
+              var r = points.findIndex(function (p) { return p.j === prev && p.k === 1; });
+              var c = points.findIndex(function (p) { return p.j === j && p.k === 0; });
+              if (r > c) points.splice(c, 0, points.splice(r, 1)[0]);
+            });
+            // The illegal point goes right after the return the explanation names.
+            var named = OPS.findIndex(function (o) { return o.id === D.illegalOp && o.ret === D.illegalAt; });
+            if (named >= 0) {
+              var at = points.findIndex(function (p) { return p.k === 2; });
+              var mark = points.splice(at, 1)[0];
+              var after = points.findIndex(function (p) { return p.j === named && p.k === 1; });
+              points.splice(after + 1, 0, mark);
+            }
+            var callAt = {}, retAt = {}, illegalRank = null;
+            points.forEach(function (p, i) {
+              if (p.k === 0) callAt[p.j] = i; else if (p.k === 1) retAt[p.j] = i; else illegalRank = i;
+            });
+            var n = points.length, left = 70, rh = 20;
+            var step = Math.max(14, Math.min(120, Math.floor(1100 / Math.max(1, n))));
             var w = step * n;
             hs.setAttribute('width', w + left + 60);
             hs.setAttribute('height', clients.length * rh + 30);
-            // A call starts at the left edge of its instant's slot and a return ends at the
-            // right edge: at equal times a call comes before a return (DESIGN §6), so the two
-            // operations overlap, as they are concurrent.
-            function x(t, end) { return left + rank.get(t) * step + (end ? step - 3 : 3); }
+            function x(rank) { return left + rank * step + step / 2; }
             clients.forEach(function (c, k) { textEl('text', { x: 4, y: k * rh + 14 }, 'client ' + c, hs); });
-            OPS.forEach(function (o, j) {
-              var x0 = x(o.call, false), x1 = o.ret === null ? w + left + 40 : x(o.ret, true);
+            var order = OPS.map(function (o, j) { return j; });
+            order.sort(function (a, b) { return (OPS[a].bad ? 1 : 0) - (OPS[b].bad ? 1 : 0) || a - b; });
+            order.forEach(function (j) {
+              var o = OPS[j];
+              var x0 = x(callAt[j]), x1 = o.ret === null ? w + left + 40 : x(retAt[j]);
               var cls = 'op' + (o.bad ? ' op-bad' : '') + (o.ret === null ? ' op-open' : '');
               var r = el('rect', { x: x0, y: rowOf[o.c] * rh + 2, width: x1 - x0, height: rh - 5, 'class': cls, 'data-op': j }, hs);
               textEl('title', {}, '#' + o.id + ' ' + o.s + (o.o ? ' \u2192 ' + o.o : '') + ' [' + fmtT(o.call) + ', ' + fmtT(o.ret) + ']', r);
@@ -421,7 +447,7 @@ extension ViewPage {
               }
             });
             if (D.illegalAt !== null) {
-              var xi = x(D.illegalAt, true) + 3;
+              var xi = x(illegalRank);
               el('line', { x1: xi, y1: 0, x2: xi, y2: clients.length * rh + 4, 'class': 'illegal' }, hs);
               textEl('text', { x: xi - 3, y: clients.length * rh + 20, 'class': 'illegal-label', 'text-anchor': 'end' }, 'illegal: no operation can come next at ' + fmtT(D.illegalAt), hs);
               var sc = document.getElementById('history-scroll');

@@ -74,6 +74,7 @@ public enum ViewPage {
             ("ops", .array(v.operations.map(operationJSON))),
             ("verdict", v.verdict ?? .null), ("cited", .array(v.cited.map(int))),
             ("illegalAt", v.illegalAt.map(int) ?? .null),
+            ("illegalOp", v.illegalOperation.map(int) ?? .null),
         ])
     }
 
