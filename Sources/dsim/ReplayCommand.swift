@@ -4,7 +4,6 @@
 // changed, or the file was edited). For a trace made from a seed, each recorded decision is
 // also checked against the seed, so an edited decision is named at its own line.
 import DSimCore
-import Foundation
 import Scenarios
 
 enum ReplayCommand {
@@ -100,12 +99,4 @@ enum ReplayCommand {
     }
 
     static func clip(_ s: String) -> String { s.count > 160 ? String(s.prefix(157)) + "..." : s }
-}
-
-/// The terminal's width from $COLUMNS (shells export it on request), else 160.
-func terminalColumns() -> Int {
-    guard let v = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(v), n >= 40 else {
-        return 160
-    }
-    return n
 }

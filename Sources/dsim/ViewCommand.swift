@@ -4,6 +4,7 @@
 // drawn from the file alone (nothing is re-executed), so a trace from another build still
 // shows. A history file (DESIGN §6) gets the history panel alone.
 import DSimCore
+import Foundation
 import Scenarios
 
 enum ViewCommand {
@@ -52,4 +53,12 @@ enum ViewCommand {
         if name.hasSuffix(".jsonl") { name.removeLast(".jsonl".count) }
         return name + ".html"
     }
+}
+
+/// `dsim replay --columns`: the terminal's width from $COLUMNS (shells export it on request), else 160.
+func terminalColumns() -> Int {
+    guard let v = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(v), n >= 40 else {
+        return 160
+    }
+    return n
 }
