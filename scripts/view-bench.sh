@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# How fast `dsim view` pages draw on a big trace: makes a kvraft trace of ~40,000 lines
+# How fast `dsim view` pages draw on a big trace: makes a kvraft trace of ~41,000 lines
 # (TestUnreliable4A, seed 1: unreliable network, 5 servers, clients; 9,575 messages), writes
 # its page, loads it in headless Chromium three times and prints, per load, the page's own
 # figure (#status data-render-ms: milliseconds from navigation start to the first drawing,
