@@ -147,6 +147,26 @@ final class CauseLineTests: XCTestCase {
             })
     }
 
+    /// A retried Append Started twice is two `start` lines of one client and seq; a shard
+    /// transfer's duplicate table is counted when Started and when installed, so its loss shows.
+    func testDuplicatedAppendAndLostDuplicateTableAreLines() throws {
+        let (kv, _) = try lines("kvraft/no-duplicate-detection")
+        let starts = kv.filter {
+            $0["ev"]?.stringValue == "start" && $0["op"]?.stringValue == "append"
+        }
+        let requests = starts.map { "\($0["client"]?.intValue ?? -1)/\($0["seq"]?.intValue ?? -1)" }
+        XCTAssertLessThan(Set(requests).count, requests.count, "no request Started twice")
+        let (skv, _) = try lines("shardkv/dup-table-not-moved")
+        let insert = try XCTUnwrap(skv.first { $0["cmd"]?.stringValue == "insertShards" })
+        XCTAssertGreaterThan(insert["dupEntries"]?.intValue ?? 0, 0)
+        let installed = skv.filter {
+            $0["ev"]?.stringValue == "shard" && $0["to"]?.stringValue == "releasing"
+                && ($0["keys"]?.intValue ?? 0) > 0
+        }
+        XCTAssertFalse(installed.isEmpty)
+        XCTAssertTrue(installed.allSatisfy { $0["dupEntries"]?.intValue == 0 })
+    }
+
     /// The weather aggregator's late answer is a line the violation cites, and the aggregator
     /// counting it in a later batch is a line too.
     func testLateAnswerCountedInTheWrongBatchIsALine() throws {

@@ -166,7 +166,10 @@ public struct RaftHost<Binding: RaftHostBinding> {
             return r
         }
         // A leader accepted a command: without this line an entry only appears in a log.
-        ctx.observe("start", [("index", .int(Int64(r.index))), ("term", .int(Int64(r.term)))])
+        ctx.observe(
+            "start",
+            [("index", .int(Int64(r.index))), ("term", .int(Int64(r.term)))]
+                + Binding.startFields(command))
         if let t = ticket {
             precondition(
                 pending.last.map { $0.index < r.index } ?? true, "Start index \(r.index) reused")

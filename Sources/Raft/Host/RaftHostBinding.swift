@@ -39,6 +39,11 @@ public protocol RaftHostBinding {
     /// snapshot covered its index. The client should retry (ErrWrongLeader).
     static func failed(_ ticket: Ticket, _ ctx: NodeContext<Node>)
 
+    /// What a `start` line says about `command` besides its index and term (which client and
+    /// request, which shards): the link from an entry to what made the leader take it.
+    /// Default: nothing.
+    static func startFields(_ command: Machine.Command) -> [(String, JSON)]
+
     /// Whether `observeApplied` wants to see `command` applied (the host then keeps a copy of
     /// the state machine from before it). Default: no command.
     static func observesApply(of command: Machine.Command) -> Bool
@@ -50,6 +55,9 @@ public protocol RaftHostBinding {
 }
 
 extension RaftHostBinding {
+    /// Nothing.
+    public static func startFields(_ command: Machine.Command) -> [(String, JSON)] { [] }
+
     /// No command.
     public static func observesApply(of command: Machine.Command) -> Bool { false }
 
