@@ -70,6 +70,15 @@ public enum KVHostBinding: RaftHostBinding {
         _ d: RaftDurable<KVCommand, KVSnapshot>
     ) -> RaftDurable<KVCommand, KVSnapshot> { d }
 
+    /// The client, its request and the operation: a retried Append Started twice shows as
+    /// two `start` lines with one client and seq.
+    public static func startFields(_ c: KVCommand) -> [(String, JSON)] {
+        [
+            ("client", .int(Int64(c.clientId))), ("seq", .int(Int64(c.seq))),
+            ("op", .string(c.operation.op.name)), ("key", .string(c.operation.key)),
+        ]
+    }
+
     /// OK with the value read.
     public static func answered(_ t: KVTicket, _ value: String, _ ctx: NodeContext<KVNode>) {
         ctx.send(

@@ -258,4 +258,62 @@ public enum ShardKVHostBinding: RaftHostBinding {
     public static func failed(_ t: ShardKVTicket, _ ctx: NodeContext<ShardKVNode>) {
         answered(t, ShardKVResult(.wrongLeader), ctx)
     }
+
+    /// The command's kind; a client's id, request and key; the shards a migration command
+    /// moves, and for an insert how many duplicate-table entries travel with them (a shard
+    /// that arrives without its table is how a retried Append runs twice).
+    public static func startFields(_ c: ShardKVCommand) -> [(String, JSON)] {
+        var fields: [(String, JSON)] = [("cmd", .string(c.traceName))]
+        switch c {
+        case .client(let op, let clientId, let seq):
+            fields += [
+                ("client", .int(Int64(clientId))), ("seq", .int(Int64(seq))),
+                ("key", .string(op.key)),
+            ]
+        case .config(let next): fields.append(("num", .int(Int64(next.num))))
+        case .insertShards(let num, let transfers):
+            fields += [
+                ("num", .int(Int64(num))),
+                ("shards", .array(transfers.map { .int(Int64($0.shard)) })),
+                ("dupEntries", .int(Int64(transfers.reduce(0) { $0 + $1.lastSeq.count }))),
+            ]
+        case .deleteShards(let num, let ids), .shardsReleased(let num, let ids):
+            fields += [("num", .int(Int64(num))), ("shards", .array(ids.map { .int(Int64($0)) }))]
+        case .noop: break
+        }
+        return fields
+    }
+
+    /// Every command but a client's: configurations and shard migration.
+    public static func observesApply(of command: ShardKVCommand) -> Bool {
+        if case .client = command { return false }
+        return true
+    }
+
+    /// A group moving to a configuration (`groupConfig`) and each shard whose status changed
+    /// (`shard`, with the keys and duplicate-table entries it now holds): without them
+    /// "served before the data arrived" or "arrived without its duplicate table" has to be
+    /// inferred.
+    public static func observeApplied(
+        _ command: ShardKVCommand, before: ShardGroupState, after: ShardGroupState,
+        _ ctx: NodeContext<ShardKVNode>
+    ) {
+        let gid = JSON.int(Int64(after.gid))
+        let num = JSON.int(Int64(after.config.num))
+        if after.config.num != before.config.num {
+            let owners = after.config.shards.map { JSON.int(Int64($0)) }
+            ctx.observe("groupConfig", [("gid", gid), ("num", num), ("shards", .array(owners))])
+        }
+        for s in after.shards.indices where after.shards[s].status != before.shards[s].status {
+            ctx.observe(
+                "shard",
+                [
+                    ("gid", gid), ("num", num), ("shard", .int(Int64(s))),
+                    ("from", .string(before.shards[s].status.name)),
+                    ("to", .string(after.shards[s].status.name)),
+                    ("keys", .int(Int64(after.shards[s].data.count))),
+                    ("dupEntries", .int(Int64(after.shards[s].lastSeq.count))),
+                ])
+        }
+    }
 }

@@ -61,6 +61,17 @@ public struct AggregatorConfig: @unchecked Sendable {
             batch: bugs.wrongBatchNumber ? batch + 1 : batch)
     }
 
+    /// Records that answer `r` (of its own batch) was added to batch `into`: a late answer
+    /// counted in a later batch shows as `batch != into`.
+    func observeCounted(_ r: WeatherReport, into: Int) {
+        sim.trace.observe(
+            "ws.count", node: node,
+            [
+                ("id", .int(Int64(r.id))), ("batch", .int(Int64(r.batch))),
+                ("into", .int(Int64(into))),
+            ])
+    }
+
     /// Sends `report` on `out` unless `quit` comes first; false means quit.
     func send(_ report: WeatherReport) async throws -> Bool {
         if bugs.noQuit {

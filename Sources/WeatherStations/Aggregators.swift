@@ -44,6 +44,7 @@ public func channelAggregator(_ c: AggregatorConfig) async throws {
                 if let r {
                     sum += r.value
                     count += 1
+                    c.observeCounted(r, into: batch)
                 }
             }
         }
@@ -83,6 +84,7 @@ public func mutexAggregator(_ c: AggregatorConfig) async throws {
                 if state.batch == b || c.bugs.countLateAnswers {
                     state.sum += r.value
                     state.count += 1
+                    c.observeCounted(r, into: state.batch)
                 }
                 state.lock.unlock()
             }

@@ -8,10 +8,12 @@ import Scenarios
 
 enum ReplayCommand {
     static let help = """
-        usage: dsim replay TRACE [--format text|jsonl] [--decisions] [--quiet]
+        usage: dsim replay TRACE [--format text|jsonl] [--decisions] [--columns] [--quiet]
 
           re-execute TRACE and print its timeline (text) or its lines (jsonl)
           --decisions  also show every decision in the text timeline
+          --columns    the text timeline with one column per node (dslogs-style; width
+                       from $COLUMNS, else 160)
           --quiet      print only the outcome
           --in-process replay in this process (by default a child process replays, so a run
                        that crashes is reported, and compared with a crash the trace recorded)
@@ -22,7 +24,8 @@ enum ReplayCommand {
     static func run(_ args: [String]) throws -> Int32 {
         if let code = try ReplayInWorker.delegate(args) { return code }  // crash isolation
         let a = try Arguments(
-            args, valued: ["format"], boolean: ["help", "decisions", "quiet", "in-process"])
+            args, valued: ["format"],
+            boolean: ["help", "decisions", "quiet", "in-process", "columns"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -42,6 +45,8 @@ enum ReplayCommand {
         if !a.has("quiet") {
             if format == "jsonl" {
                 for l in result.lines { print(l) }
+            } else if a.has("columns") {
+                for l in Timeline.renderColumns(result.lines, width: terminalColumns()) { print(l) }
             } else {
                 for l in Timeline.render(result.lines, decisions: a.has("decisions")) { print(l) }
             }

@@ -32,6 +32,7 @@ let usage = """
       merge          the summary of a campaign from the results files of its shards
       check-history  check client histories for linearizability
       history        the client history of a key/value run's trace, in the history format
+      view           a self-contained HTML space-time diagram of a trace
       bench          kernel and system throughput (use a release build)
 
     exit codes: 0 ok, 1 violation, 2 unknown, 3 bad input or usage, 4 replay diverged
@@ -59,6 +60,7 @@ func dispatch(_ argv: [String]) -> Int32 {
         case "explore": return try ExploreCommand.run(rest)
         case "stress": return try StressCommand.run(rest)
         case "history": return try HistoryCommand.run(rest)
+        case "view": return try ViewCommand.run(rest)
         case "check-history": return CheckHistoryEntry.run(rest)
         case "bench": return try BenchCommand.run(rest)
         case "merge": return try MergeCommand.run(rest)

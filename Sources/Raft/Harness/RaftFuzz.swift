@@ -115,16 +115,22 @@ public enum RaftFuzz {
         var network = NetworkOptions()
         network.longDelays = true
         h.sim.network = network
+        // A liveness violation cites the heal and each server's last role change: what the
+        // cluster last did before the window it waited in.
+        let healLine = h.sim.trace.nextLine
         h.sim.heal()
         for i in 0..<h.n {
             if !h.sim.isUp(i) { h.start1(i) }
             h.connect(i)
         }
+        let healTime = h.now
         let elected = h.sim.run(for: 5 * Duration.second) { hasLeader(h) }
         try h.check()
         if !elected {
             throw h.fail(
-                "liveness-no-leader", "no leader within 5 s after healing at \(formatTime(h.now))")
+                "liveness-no-leader",
+                "no leader within 5 s after healing at \(formatTime(healTime)) (waited until "
+                    + "\(formatTime(h.now)))", events: livenessLines(h, heal: healLine))
         }
         for k in 0..<3 {
             do {
@@ -133,12 +139,17 @@ public enum RaftFuzz {
                 let p = Violation(
                     "liveness-no-progress",
                     "command \(-1 - k) not committed by all \(h.n) within 10 s after healing",
-                    events: v.events)
+                    events: v.events + livenessLines(h, heal: healLine))
                 h.sim.violation = p
                 throw p
             }
         }
         try h.finish()
+    }
+
+    /// The heal's line and each server's last role change, in line order.
+    static func livenessLines(_ h: RaftHarness, heal: TraceLine) -> [TraceLine] {
+        ([heal] + h.monitor.lastRoleLine.filter { $0 > 0 }).sorted()
     }
 
     /// A leader whose term no other server has passed.

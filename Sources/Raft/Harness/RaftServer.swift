@@ -112,8 +112,20 @@ public struct RaftServer: SansIONode, Hashable {
     {
         ready.clear()
         let r = raft.start(command, &ready)
+        if r.isLeader { Self.observeStart(r.index, r.term, value: command.value, ctx) }
         flush(ctx)
         return r
+    }
+
+    /// A leader accepted a command: without this line an entry only appears in a log.
+    static func observeStart(_ index: Int, _ term: Int, value: Int, _ ctx: NodeContext<RaftServer>)
+    {
+        ctx.observe(
+            "start",
+            [
+                ("index", .int(Int64(index))), ("term", .int(Int64(term))),
+                ("value", .int(Int64(value))),
+            ])
     }
 
     /// Carries out a batch: persist, send, timers, observations, applies.

@@ -72,7 +72,9 @@ extension RaftHost {
             guard index > lastApplied else { return }
             precondition(index == lastApplied + 1, "apply \(index) after \(lastApplied)")
             lastApplied = index
+            let before = Binding.observesApply(of: command) ? machine : nil
             let output = machine.apply(command)
+            if let b = before { Binding.observeApplied(command, before: b, after: machine, ctx) }
             while let p = pending.first, p.index <= index {
                 pending.removeFirst()
                 if p.index == index && p.term == term && p.command == command {

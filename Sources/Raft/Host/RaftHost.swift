@@ -165,6 +165,11 @@ public struct RaftHost<Binding: RaftHostBinding> {
             if let t = ticket { Binding.failed(t, ctx) }
             return r
         }
+        // A leader accepted a command: without this line an entry only appears in a log.
+        ctx.observe(
+            "start",
+            [("index", .int(Int64(r.index))), ("term", .int(Int64(r.term)))]
+                + Binding.startFields(command))
         if let t = ticket {
             precondition(
                 pending.last.map { $0.index < r.index } ?? true, "Start index \(r.index) reused")

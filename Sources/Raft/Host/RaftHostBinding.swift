@@ -38,4 +38,31 @@ public protocol RaftHostBinding {
     /// lost leadership of the term it Started in, another command took its index, or a
     /// snapshot covered its index. The client should retry (ErrWrongLeader).
     static func failed(_ ticket: Ticket, _ ctx: NodeContext<Node>)
+
+    /// What a `start` line says about `command` besides its index and term (which client and
+    /// request, which shards): the link from an entry to what made the leader take it.
+    /// Default: nothing.
+    static func startFields(_ command: Machine.Command) -> [(String, JSON)]
+
+    /// Whether `observeApplied` wants to see `command` applied (the host then keeps a copy of
+    /// the state machine from before it). Default: no command.
+    static func observesApply(of command: Machine.Command) -> Bool
+
+    /// Observation lines for `command`, just applied: `before` is the state machine as it was,
+    /// `after` as it is. Called only when `observesApply(of:)` said so. Default: nothing.
+    static func observeApplied(
+        _ command: Machine.Command, before: Machine, after: Machine, _ ctx: NodeContext<Node>)
+}
+
+extension RaftHostBinding {
+    /// Nothing.
+    public static func startFields(_ command: Machine.Command) -> [(String, JSON)] { [] }
+
+    /// No command.
+    public static func observesApply(of command: Machine.Command) -> Bool { false }
+
+    /// Nothing.
+    public static func observeApplied(
+        _ command: Machine.Command, before: Machine, after: Machine, _ ctx: NodeContext<Node>
+    ) {}
 }

@@ -22,6 +22,7 @@ extension WeatherHarness {
             }
             lastOutputAt = sim.now
             lastOutputLine = line
+            missedSinceOutput = []
         }
     }
 
@@ -43,13 +44,13 @@ extension WeatherHarness {
             return Violation(
                 "ws-nan-parity",
                 "batch \(b): got \(show(m.value)), tester's mean of \(values.count) on-time values "
-                    + "is \(show(mean))", events: [line])
+                    + "is \(show(mean))", events: missedSinceOutput + [line])
         }
         if !mean.isNaN && abs(m.value - mean) > 0.08 {
             return Violation(
                 "ws-average",
                 "batch \(b): got \(m.value), tester's mean of \(values.count) on-time values is "
-                    + "\(mean)", events: [line])
+                    + "\(mean)", events: missedSinceOutput + [line])
         }
         let gap = sim.now - lastOutputAt
         if abs(gap - P) > Self.toleranceNs {

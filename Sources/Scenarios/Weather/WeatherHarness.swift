@@ -49,6 +49,9 @@ final class WeatherHarness: @unchecked Sendable {
     /// On-time values per batch.
     var onTime: [[Double]] = []
     var lastReceiptLine: [TraceLine] = []
+    /// `ws.late` and `ws.noanswer` lines since the last output: answers that must not count in
+    /// the batch being collected, cited when its average is wrong.
+    var missedSinceOutput: [TraceLine] = []
     var outputs = 0
     var lastOutputAt: VirtualTime = 0
     var lastOutputLine: TraceLine?
