@@ -30,9 +30,9 @@ for entry in no-election-restriction:explore-3 votedfor-not-persisted:explore-3 
     for strategy in random pct; do
         start=$(date +%s.%N)
         seed=$("$DSIM" fuzz --system raft --plant "$bug" --first --jobs 1 --strategy "$strategy" \
-            --in-process --trace-out /tmp/explore-planted 2>&1 | grep -oE "^SEED=[0-9]+" | head -1)
+            --in-process --trace-out /tmp/explore-planted 2>&1 | grep -oE "first seed [0-9]+" | head -1)
         secs=$(awk "BEGIN { print $(date +%s.%N) - $start }")
-        row="$row ${seed#SEED=}, $(printf %.2f "$secs") s |"
+        row="$row ${seed#first seed }, $(printf %.2f "$secs") s |"
     done
     echo "$row"
 done

@@ -35,7 +35,39 @@ enum BenchCommand {
             a.value("system") == nil ? Catalog.systems : [try lookupSystem(a.value("system"))]
         let seeds = try a.positive("seeds", 200)
         for s in systems { benchSystem(s, seeds: seeds, build: build) }
+        if a.value("system") == nil || a.value("system") == "raft" { try benchExplore(build) }
         return Exit.ok
+    }
+
+    /// `dsim explore` on specs/raft/explore-3.json at bound 2 (runs/s and distinct states/s),
+    /// next to fuzz's seeds/s of the same scenario and parameters.
+    static func benchExplore(_ build: BuildInfo) throws {
+        let raft = try lookupSystem("raft")
+        var request = RunRequest(
+            system: raft, scenario: try lookupScenario(raft, "explore"), seed: 0)
+        request.params = try Spec.load("specs/raft/explore-3.json").params
+        let t0 = wallSeconds()
+        let report = Explorer.run(request, ExploreOptions(bound: 2), build: build)
+        let dt = wallSeconds() - t0
+        print(
+            String(
+                format:
+                    "raft: explore explore-3 bound 2 %.2f s: %d runs (%.0f runs/s), %d states of "
+                    + "bound 2 (%.0f states/s), %d pruned (1 thread)",
+                dt, report.runs, Double(report.runs) / dt, report.distinctStates,
+                Double(report.distinctStates) / dt, report.pruned))
+        let t1 = wallSeconds()
+        let seeds = 2000
+        for seed in 1...UInt64(seeds) {
+            var r = request
+            r.seed = seed
+            _ = Runner.run(r, source: .seed(seed), record: false, build: build)
+        }
+        let ft = wallSeconds() - t1
+        print(
+            String(
+                format: "raft: fuzz explore-3 %d seeds %.2f s: %.0f runs/s (1 thread)", seeds, ft,
+                Double(seeds) / ft))
     }
 
     static func benchSystem(_ s: SystemEntry, seeds: Int, build: BuildInfo) {
