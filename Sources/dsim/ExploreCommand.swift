@@ -90,6 +90,7 @@ enum ExploreCommand {
         }
         request.planted += a.all("plant")
         try checkPlanted(request.system, request.planted)
+        try validate(request, spec: a.value("spec"))
         return request
     }
 
