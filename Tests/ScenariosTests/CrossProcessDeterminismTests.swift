@@ -58,6 +58,33 @@ final class CrossProcessDeterminismTests: XCTestCase {
         }
     }
 
+    func testExploreCountsAndFindingsAreTheSameInTwoProcesses() throws {
+        // Fingerprints are hashes: with deterministic hashing (dsim re-executes itself to
+        // have it), two processes prune the same runs and print the same counts.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let spec = root.appendingPathComponent("specs/raft/explore-5.json").path
+        let (ca, a) = try run(["explore", "--spec", spec, "--bound", "1"])
+        let (cb, b) = try run(["explore", "--spec", spec, "--bound", "1"])
+        XCTAssertEqual(ca, 0, a)
+        XCTAssertEqual(cb, 0, b)
+        let last = { (s: String) in s.split(separator: "\n").last.map(String.init) ?? "" }
+        XCTAssertTrue(last(a).hasPrefix("explored: 448 runs"), a)
+        XCTAssertEqual(last(a), last(b))
+        let dir = tempPath("explore")
+        let (cf, f) = try run([
+            "explore", "--system", "raft", "--plant", "no-truncate-conflicts", "--bound", "1",
+            "--trace-out", dir,
+        ])
+        XCTAssertEqual(cf, 1, f)
+        let trace = try XCTUnwrap(
+            f.split(separator: "\n").first { $0.contains("trace:") }?.split(separator: " ")
+                .first { $0.hasSuffix(".jsonl") })
+        let (cr, r) = try run(["replay", String(trace)])
+        XCTAssertEqual(cr, 1, r)
+        XCTAssertTrue(r.contains("replay matches the trace"), r)
+    }
+
     func testReplayMatchesAndAnEditedDecisionIsNamed() throws {
         for system in Catalog.systems {
             let a = tempPath("\(system.name)-r.jsonl")
