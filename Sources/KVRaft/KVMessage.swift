@@ -40,7 +40,7 @@ public struct KVReply: Hashable, Sendable {
 
 /// Every message of a key/value simulation. Indirect: the event queue then moves one pointer
 /// per message instead of copying a large multi-payload enum on every heap sift.
-public indirect enum KVMessage: Sendable {
+public indirect enum KVMessage: Hashable, Sendable {
     /// Raft between servers.
     case raft(RaftMessage<KVCommand, KVSnapshot>)
     /// Clerk to server.

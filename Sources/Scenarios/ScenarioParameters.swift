@@ -115,6 +115,11 @@ enum ScenarioParameters {
             .init("delayMaxUs", .int(0...1_000_000)), .init("snapshots", .bool),
             .init("snapshotEvery", .int(1...1000)),
         ],
+        "kvraft/explore": [
+            .init("servers", .int(1...7)), .init("clients", .int(1...8)),
+            .init("horizonMs", .int(1...60_000)), .init("tickMs", .int(1...10_000)),
+            maxRaftState,
+        ],
         "raft/fuzz": [
             .init("nodes", .int(1...9)), .init("snapshots", .bool), seconds,
             .init("snapshotEvery", .int(0...1000)),

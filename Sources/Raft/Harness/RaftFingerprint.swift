@@ -73,3 +73,41 @@ extension RaftServer {
             .joined(separator: " ")
     }
 }
+
+extension RaftHost: Fingerprintable where Binding.Machine: Fingerprintable {
+    /// Every field a later step reads: the Raft value (synthesized `Hashable`: every field),
+    /// the service's state machine, the applied position, the waiting Starts, whether durable
+    /// state is unsaved, and the election timer's bookkeeping (when it is due, for which
+    /// deadline it is armed, the timeout drawn for this term and role). Left out: the scratch
+    /// batch and `isBooting` (false between kernel steps).
+    public func fingerprint(into h: inout Hasher) {
+        h.combine(raft)
+        machine.fingerprint(into: &h)
+        h.combine(lastApplied)
+        h.combine(pending)
+        h.combine(isDurableDirty)
+        h.combine(electionDeadline)
+        h.combine(electionArmedFor)
+        h.combine(electionTimeout)
+        h.combine(maxRaftState)
+    }
+}
+
+/// Tests only: a value's stored fields as text, recursively, leaving out fields named in
+/// `excluded` at any depth (scratch buffers, shared references, trace line numbers). Two states
+/// with equal fingerprints must give equal texts.
+public func testOnly_stateText(_ value: Any, excluding excluded: Set<String>) -> String {
+    let m = Mirror(reflecting: value)
+    if m.displayStyle == .dictionary || m.displayStyle == .set {
+        // Equal dictionaries can iterate in different orders: sorted, so equal means equal.
+        return "["
+            + m.children.map { String(reflecting: $0.value) }.sorted()
+            .joined(separator: ", ") + "]"
+    }
+    guard !m.children.isEmpty, m.displayStyle == .struct || m.displayStyle == .optional
+    else { return String(reflecting: value) }
+    let parts = m.children.filter { !excluded.contains($0.label ?? "") }.map {
+        "\($0.label ?? "?")=\(testOnly_stateText($0.value, excluding: excluded))"
+    }
+    return "(" + parts.joined(separator: " ") + ")"
+}

@@ -15,7 +15,12 @@ public enum KVRaftSystem {
                 system: "kvraft", name: "fuzz",
                 summary:
                     "swarm faults, crashes, partitions, random keys, 1–20 clients; linearizability",
-                run: KVFuzz.run)
+                run: KVFuzz.run),
+            Scenario(
+                system: "kvraft", name: "explore",
+                summary: "a small world for dsim explore: 3 servers, 2 scripted clerks on one key, "
+                    + "a fault decision every 100 ms for 1 s; then heal: linearizability",
+                run: KVExplore.run),
         ],
         plantedBugs: [
             PlantedBug("no-duplicate-detection", "servers execute a retried Put/Append again"),
