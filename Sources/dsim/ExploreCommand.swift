@@ -106,8 +106,9 @@ enum ExploreCommand {
             let dir = a.value("trace-out") ?? "traces/out"
             try FileManager.default.createDirectory(
                 atPath: dir, withIntermediateDirectories: true)
+            let bugs = request.planted.map { "-" + $0 }.joined()
             let path =
-                "\(dir)/\(request.system.name)-\(request.scenario.name)-explore-k\(f.bound).jsonl"
+                "\(dir)/\(request.system.name)-\(request.scenario.name)\(bugs)-explore-k\(f.bound).jsonl"
             try writeTrace(r.lines, to: path)
             let where_ = f.deviations.map { "#\($0.index)=\($0.value)" }.joined(separator: " ")
             print("\(describe(r.verdict))")
