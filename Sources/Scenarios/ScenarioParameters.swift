@@ -129,6 +129,10 @@ enum ScenarioParameters {
             .init("keys", .int(1...100)), seconds, maxRaftState, .init("crashes", .bool),
             .init("partitions", .bool),
         ],
+        "shardctrler/explore": [
+            .init("servers", .int(1...7)), .init("horizonMs", .int(1...60_000)),
+            .init("tickMs", .int(1...10_000)),
+        ],
         "shardctrler/fuzz": [
             .init("servers", .int(1...9)), .init("clients", .int(1...20)), seconds,
             .init("crashes", .bool), .init("partitions", .bool),

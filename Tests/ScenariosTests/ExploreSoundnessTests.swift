@@ -112,6 +112,11 @@ final class ExploreSoundnessTests: XCTestCase {
         try checkMeetings(try request("kvraft"), limit: 400, seeds: [1])
     }
 
+    func testControllerPrefixesWithEqualFingerprintsHaveIdenticalFutures() throws {
+        // The controller's world adds its monitor's reference state and the clerks' scripts.
+        try checkMeetings(try request("shardctrler"), limit: 300, seeds: [1])
+    }
+
     func checkMeetings(_ request: RunRequest, limit: Int, seeds: [UInt64]) throws {
         let pairs = meetings(request, limit: limit)
         // The exploration of explore-3 meets itself often (a delayed heartbeat and an

@@ -171,3 +171,16 @@ final class CtrlerMonitor: CtrlerObserver {
 
     private func describe(_ c: ShardConfig) -> String { CtrlerChecks.describe(c) }
 }
+
+extension CtrlerMonitor: Fingerprintable {
+    /// What later checks compare against: the reference state and the commands that made it,
+    /// how many configurations each command left, how far each server was checked, and
+    /// whether a violation was seen (trace lines left out: they only name lines).
+    func fingerprint(into h: inout Hasher) {
+        reference.fingerprint(into: &h)
+        h.combine(commands)
+        h.combine(configsAfter)
+        h.combine(checked)
+        h.combine(violation != nil)
+    }
+}

@@ -14,7 +14,12 @@ public enum ShardCtrlerSystem {
                 system: "shardctrler", name: "fuzz",
                 summary:
                     "swarm faults, crashes, partitions, 1–6 clerks; sequential replay, balance, minimal movement",
-                run: CtrlerFuzz.run)
+                run: CtrlerFuzz.run),
+            Scenario(
+                system: "shardctrler", name: "explore",
+                summary: "a small world for dsim explore: 3 servers, 2 scripted clerks (join, "
+                    + "query, move, query), a fault decision every 100 ms for 1 s; then converge",
+                run: CtrlerExplore.run),
         ],
         plantedBugs: [
             PlantedBug(

@@ -61,7 +61,7 @@ public struct CtrlerReply: Hashable, Sendable {
 
 /// Every message of the controller service. Indirect: the event queue moves one pointer per
 /// message instead of a large multi-payload enum.
-public indirect enum CtrlerMessage: Sendable {
+public indirect enum CtrlerMessage: Hashable, Sendable {
     /// Raft between controller servers.
     case raft(RaftMessage<CtrlerCommand, CtrlerState>)
     /// Clerk to server.
