@@ -57,8 +57,15 @@ public struct EventQueue<Payload> {
     /// Schedules `payload` at `time`.
     @inlinable
     public mutating func push(_ payload: Payload, at time: VirtualTime) {
-        heap.append(Entry(time: time, seq: nextSeq, payload: payload))
+        insert(Entry(time: time, seq: nextSeq, payload: payload))
         nextSeq &+= 1
+    }
+
+    /// Adds an entry with its own sequence number and sifts it up to its place (`push`, and
+    /// PCT putting back the ready events it did not pick).
+    @inlinable @inline(__always)
+    mutating func insert(_ e: Entry) {
+        heap.append(e)
         var i = heap.count - 1
         while i > 0 {
             let parent = (i - 1) >> 1

@@ -125,6 +125,15 @@ public struct Connectivity: Equatable, Sendable {
     }
     /// Removes every partition (does not reconnect disconnected nodes).
     public mutating func heal() { for i in group.indices { group[i] = 0 } }
+
+    /// Split number `s` (1 ..< 2^(count-1)) of nodes 0..<count in two, as an explorer's fault
+    /// enumerates them: node 0 on the first side, node i ≥ 1 on the second when bit i-1 of `s`
+    /// is set.
+    public static func split(count: Int, number s: Int) -> [[Int]] {
+        precondition(s >= 1 && s < 1 << (count - 1), "split \(s) of \(count) nodes")
+        let second = (1..<count).filter { s & (1 << ($0 - 1)) != 0 }
+        return [(0..<count).filter { !second.contains($0) }, second]
+    }
     /// Adds one node (e.g. a clerk) to the table, connected and in group 0.
     public mutating func append() {
         connected.append(true)

@@ -82,23 +82,7 @@ extension EventQueue {
                 bestRank = r
             }
         }
-        for i in ready.indices where i != best { reinsert(ready[i]) }
+        for i in ready.indices where i != best { insert(ready[i]) }
         return (ready[best].time, ready[best].payload)
-    }
-
-    /// Puts back an entry taken out, with its own sequence number (its place among equals).
-    @inlinable
-    mutating func reinsert(_ e: Entry) {
-        heap.append(e)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) >> 1
-            if heap[i].precedes(heap[parent]) {
-                heap.swapAt(i, parent)
-                i = parent
-            } else {
-                break
-            }
-        }
     }
 }

@@ -271,21 +271,17 @@ extension SansIOSimulation {
     private func popByPriority() -> (time: VirtualTime, payload: Event)? {
         guard let pct = choices.pct else { return queue.pop() }
         let r = queue.popReady(
-            window: pct.windowNs,
-            owner: { e in
-                switch e {
-                case .deliver(_, let to, _, _, _): return Int(to)
-                case .timer(let node, _, _, _): return Int(node)
-                }
-            },
-            rank: { pct.priority(of: $0, self.choices) })
-        if let (_, e) = r {
-            switch e {
-            case .deliver(_, let to, _, _, _): pct.picked(Int(to))
-            case .timer(let node, _, _, _): pct.picked(Int(node))
-            }
-        }
+            window: pct.windowNs, owner: Self.owner, rank: { pct.priority(of: $0, self.choices) })
+        if let (_, e) = r { pct.picked(Self.owner(e)) }
         return r
+    }
+
+    /// The node an event runs on.
+    private static func owner(_ e: Event) -> Int {
+        switch e {
+        case .deliver(_, let to, _, _, _): return Int(to)
+        case .timer(let node, _, _, _): return Int(node)
+        }
     }
 
     private func deliver(_ m: Node.Message, from: Int, to: Int, toInc: Int32, fromInc: Int32) {

@@ -23,6 +23,28 @@ func lookupScenario(_ system: SystemEntry, _ name: String?) throws -> Scenario {
     return s
 }
 
+/// The request `--spec F` names (its system, scenario unless `--scenario` says, params and
+/// planted bugs), or `--system S` with `--scenario X` (default: `fallback` of the system, else
+/// its fuzz scenario). Seed 0; the caller sets it.
+func requestFromSpecOrSystem(
+    _ a: Arguments, fallback: (SystemEntry) -> String? = { _ in nil }
+) throws -> RunRequest {
+    if let path = a.value("spec") {
+        let spec = try Spec.load(path)
+        let system = try lookupSystem(spec.system)
+        var request = RunRequest(
+            system: system,
+            scenario: try lookupScenario(system, a.value("scenario") ?? spec.scenario), seed: 0)
+        request.params = spec.params
+        request.planted = spec.planted
+        return request
+    }
+    let system = try lookupSystem(a.value("system"))
+    return RunRequest(
+        system: system,
+        scenario: try lookupScenario(system, a.value("scenario") ?? fallback(system)), seed: 0)
+}
+
 func checkPlanted(_ system: SystemEntry, _ names: [String]) throws {
     for n in names where !system.plantedBugs.contains(where: { $0.name == n }) {
         let known = system.plantedBugs.map(\.name).joined(separator: ", ")

@@ -70,23 +70,8 @@ enum ExploreCommand {
     }
 
     static func buildRequest(_ a: Arguments) throws -> RunRequest {
-        var request: RunRequest
-        if let path = a.value("spec") {
-            let spec = try Spec.load(path)
-            let system = try lookupSystem(spec.system)
-            request = RunRequest(
-                system: system,
-                scenario: try lookupScenario(system, a.value("scenario") ?? spec.scenario),
-                seed: 0)
-            request.params = spec.params
-            request.planted = spec.planted
-        } else {
-            let system = try lookupSystem(a.value("system"))
-            let fallback = system.scenario("explore") != nil ? "explore" : system.fuzzScenario
-            request = RunRequest(
-                system: system,
-                scenario: try lookupScenario(system, a.value("scenario") ?? fallback),
-                seed: 0)
+        var request = try requestFromSpecOrSystem(a) {
+            $0.scenario("explore") != nil ? "explore" : nil
         }
         request.planted += a.all("plant")
         try checkPlanted(request.system, request.planted)

@@ -22,21 +22,7 @@ enum RunCommand {
         guard a.positionals.isEmpty else {
             throw UsageError("unexpected argument '\(a.positionals[0])'")
         }
-        var request: RunRequest
-        if let path = a.value("spec") {
-            let spec = try Spec.load(path)
-            let system = try lookupSystem(spec.system)
-            request = RunRequest(
-                system: system,
-                scenario: try lookupScenario(system, a.value("scenario") ?? spec.scenario),
-                seed: 0)
-            request.params = spec.params
-            request.planted = spec.planted
-        } else {
-            let system = try lookupSystem(a.value("system"))
-            request = RunRequest(
-                system: system, scenario: try lookupScenario(system, a.value("scenario")), seed: 0)
-        }
+        var request = try requestFromSpecOrSystem(a)
         guard a.value("seed") != nil else { throw UsageError("--seed is required") }
         guard let tracePath = a.value("trace") else { throw UsageError("--trace FILE is required") }
         request.seed = try a.uint("seed", 0)

@@ -77,10 +77,7 @@ public enum RaftExplore {
         let n = h.n
         if kind == 2 * n + 1 { return h.sim.heal() }
         if kind > 2 * n + 1 {
-            let s = kind - 2 * n - 1
-            let second = (1..<n).filter { s & (1 << ($0 - 1)) != 0 }
-            let first = (0..<n).filter { !second.contains($0) }
-            return h.sim.partition([first, second])
+            return h.sim.partition(Connectivity.split(count: n, number: kind - 2 * n - 1))
         }
         switch kind {
         case 1...n:

@@ -46,7 +46,7 @@ enum KVExplore {
             while h.now < horizon {
                 try h.sleep(ms: tickMs)
                 tick += 1
-                fault(h, ctx.choices.below(faultKinds(n), "fault.kind"))
+                h.exploreFault(ctx.choices)
             }
             ctx.choices.explore?.freeze()
             h.connectAll()
@@ -65,25 +65,6 @@ enum KVExplore {
             return .violation(Violation("harness-error", "\(error)"))
         }
         return .ok
-    }
-
-    /// Nothing, shut down or restart each server, heal, and each split of the servers in two.
-    static func faultKinds(_ n: Int) -> Int { 1 + n + (1 << (n - 1)) }
-
-    /// Fault `kind`: 0 nothing; 1...n shut down or restart server kind-1; n+1 heal; n+1+s for
-    /// s ≥ 1: the split whose second side holds the servers i ≥ 1 with bit i-1 of s set.
-    static func fault(_ h: KVHarness, _ kind: Int) {
-        let n = h.n
-        if kind >= 1 && kind <= n {
-            let i = kind - 1
-            if h.sim.isUp(i) { h.shutdownServer(i) } else { h.startServer(i) }
-        } else if kind == n + 1 {
-            h.connectAll()
-        } else if kind > n + 1 {
-            let s = kind - n - 1
-            let second = (1..<n).filter { s & (1 << ($0 - 1)) != 0 }
-            h.partition([(0..<n).filter { !second.contains($0) }, second])
-        }
     }
 }
 

@@ -45,7 +45,7 @@ enum CtrlerExplore {
             while h.now < horizon {
                 try h.sleep(ms: tickMs)
                 tick += 1
-                fault(h, ctx.choices.below(1 + n + (1 << (n - 1)), "fault.kind"))
+                h.exploreFault(ctx.choices)
             }
             ctx.choices.explore?.freeze()
             h.connectAll()
@@ -54,22 +54,6 @@ enum CtrlerExplore {
             try h.waitClientsDone()
             _ = try h.query(0, -1)
             try CtrlerFuzz.converge(h)
-        }
-    }
-
-    /// Fault `kind`: 0 nothing; 1...n shut down or restart server kind-1; n+1 heal; n+1+s for
-    /// s ≥ 1: the split whose second side holds the servers i ≥ 1 with bit i-1 of s set.
-    static func fault(_ h: CtrlerHarness, _ kind: Int) {
-        let n = h.n
-        if kind >= 1 && kind <= n {
-            let i = kind - 1
-            if h.sim.isUp(i) { h.shutdownServer(i) } else { h.startServer(i) }
-        } else if kind == n + 1 {
-            h.connectAll()
-        } else if kind > n + 1 {
-            let s = kind - n - 1
-            let second = (1..<n).filter { s & (1 << ($0 - 1)) != 0 }
-            h.partition([(0..<n).filter { !second.contains($0) }, second])
         }
     }
 }
