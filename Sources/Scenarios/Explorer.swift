@@ -90,77 +90,132 @@ public enum Explorer {
         return "other"
     }
 
-    /// Explores `request` (its seed is ignored) under `options`.
+    /// Explores `request` (its seed is ignored) under `options`, in this process, one run
+    /// at a time (`run(_:_:jobs:isolation:build:progress:)` spreads it over workers).
     public static func run(
         _ request: RunRequest, _ options: ExploreOptions, build: BuildInfo,
         progress: ((ExploreProgress) -> Void)? = nil
     ) -> ExploreReport {
-        var report = ExploreReport()
-        let table = ExploreTable()
-        for k in 0...options.bound {
-            table.reset()
-            report.lastBound = k
-            let done = exploreBound(
-                k, request, options, table: table, build: build, report: &report,
-                progress: progress)
-            report.distinctStates = table.count
-            report.pruned = table.pruned
-            guard done, report.finding == nil else { return report }
-            report.completeBound = k
-        }
-        return report
+        run(request, options, jobs: 1, isolation: nil, build: build, progress: progress)
     }
 
-    /// Every run with exactly `k` deviations, depth first; false when the run budget ran out.
-    private static func exploreBound(
-        _ k: Int, _ request: RunRequest, _ options: ExploreOptions, table: ExploreTable,
-        build: BuildInfo, report: inout ExploreReport, progress: ((ExploreProgress) -> Void)?
-    ) -> Bool {
+    /// Every run of slice `slice` of bound `k` (exactly `k` deviations), depth first, with a
+    /// state table of its own, stopping at the first violation or after `runsMax` runs.
+    /// `willRun` hears of each run (its number in the slice, from 1, and its deviations)
+    /// before it starts: a worker leaves them where its parent finds them if the run kills
+    /// it. `progress` is called every 1,000 runs; `shouldStop` is asked before each run.
+    public static func runSlice(
+        _ request: RunRequest, _ options: ExploreOptions, bound k: Int, slice: ExploreSlice,
+        runsMax: Int, build: BuildInfo, shouldStop: (() -> Bool)? = nil,
+        willRun: ((Int, [(index: Int, value: UInt64)]) -> Void)? = nil,
+        progress: ((ExploreSliceResult) -> Void)? = nil
+    ) -> ExploreSliceResult {
+        var result = ExploreSliceResult()
+        let table = ExploreTable()
         var stack: [[(index: Int, value: UInt64)]] = [[]]
         var laneOfLabel: [String: Bool] = [:]
+        func finished() -> ExploreSliceResult {
+            var r = result
+            r.distinctStates = table.count
+            r.pruned = table.pruned
+            return r
+        }
         while let deviations = stack.popLast() {
-            if report.runs >= options.maxRuns { return false }
+            if result.runs >= runsMax || shouldStop?() == true {
+                result.isExhausted = true
+                return finished()
+            }
+            result.runs += 1
+            willRun?(result.runs, deviations)
             let path = ExplorePath(
                 deviations: deviations, bound: k, table: options.pruning ? table : nil)
             let r = Runner.run(
                 request, source: .seed(0), record: false, build: build, explore: path)
-            report.runs += 1
-            if report.runs % 1000 == 0 {
-                progress?(
-                    ExploreProgress(
-                        runs: report.runs, bound: k, distinctStates: table.count,
-                        pruned: table.pruned))
-            }
+            if result.runs % 1000 == 0 { progress?(finished()) }
             if path.prunedAt == nil {
                 switch r.verdict {
                 case .violation:
-                    report.finding = ExploreFinding(
+                    result.finding = ExploreFinding(
                         deviations: deviations, values: path.values, verdict: r.verdict,
                         bound: deviations.count)
-                    return true
-                case .unknown: report.unknowns += 1
+                    return finished()
+                case .unknown: result.unknowns += 1
                 default: break
                 }
             }
             guard deviations.count < k else { continue }
-            let limit = path.prunedAt ?? .max
-            var children: [[(index: Int, value: UInt64)]] = []
-            for point in path.points where point.index < limit {
-                let label = point.label.description
-                let explored =
-                    laneOfLabel[label]
-                    ?? {
-                        let on = options.lanes.contains(lane(of: label))
-                        laneOfLabel[label] = on
-                        return on
-                    }()
-                guard explored else { continue }
-                for v in ExplorePath.domain(label: point.label, bound: point.bound) {
-                    children.append(deviations + [(point.index, v)])
-                }
+            var children = self.children(
+                of: path, deviations, options: options, laneOfLabel: &laneOfLabel)
+            if deviations.isEmpty && slice.count > 1 {
+                // The slices share out the all-default run's children, round robin.
+                children = children.enumerated().filter { $0.offset % slice.count == slice.index }
+                    .map(\.element)
             }
             stack.append(contentsOf: children.reversed())
         }
-        return true
+        return finished()
     }
+
+    /// The runs with one more deviation than `deviations`: one at each later point `path`
+    /// passed (in an explored lane, before it was pruned), for each value of its domain.
+    private static func children(
+        of path: ExplorePath, _ deviations: [(index: Int, value: UInt64)],
+        options: ExploreOptions, laneOfLabel: inout [String: Bool]
+    ) -> [[(index: Int, value: UInt64)]] {
+        let limit = path.prunedAt ?? .max
+        var children: [[(index: Int, value: UInt64)]] = []
+        for point in path.points where point.index < limit {
+            let label = point.label.description
+            let explored =
+                laneOfLabel[label]
+                ?? {
+                    let on = options.lanes.contains(lane(of: label))
+                    laneOfLabel[label] = on
+                    return on
+                }()
+            guard explored else { continue }
+            for v in ExplorePath.domain(label: point.label, bound: point.bound) {
+                children.append(deviations + [(point.index, v)])
+            }
+        }
+        return children
+    }
+}
+
+/// One part of a bound's search: the all-default run's children (the runs with one deviation)
+/// are dealt round robin to `count` slices, and each slice searches below its own with a state
+/// table of its own. Slice 0 of 1 is the whole search.
+public struct ExploreSlice: Sendable {
+    /// Which slice, in `0..<count`.
+    public var index: Int
+    /// How many slices the bound is cut into.
+    public var count: Int
+    /// The whole bound.
+    public static let whole = ExploreSlice(index: 0, count: 1)
+
+    /// Slice `index` of `count`.
+    public init(index: Int, count: Int) {
+        precondition(count >= 1 && (0..<count).contains(index), "slice \(index) of \(count)")
+        self.index = index
+        self.count = count
+    }
+}
+
+/// What one slice of a bound gave.
+public struct ExploreSliceResult {
+    /// Runs (pruned ones included).
+    public var runs = 0
+    /// Distinct states in the slice's table.
+    public var distinctStates = 0
+    /// Runs stopped at a state the slice had already expanded.
+    public var pruned = 0
+    /// Runs whose verdict was unknown.
+    public var unknowns = 0
+    /// True when the slice stopped before its search was done (its run budget ran out).
+    public var isExhausted = false
+    /// The slice's first violation, if any.
+    public var finding: ExploreFinding?
+
+    /// An empty result.
+    public init() {}
 }

@@ -15,6 +15,9 @@
 //            `path` as it is made (one write each: a crash leaves every line before it);
 //   request  {"op":"candidate", …the run…, "source":{…}, "lineCap":…, "stepCap":…,
 //             "checkIterationsMax":…}        one shrink candidate (`WorkerSource`)
+//   request  {"op":"explore", …the run…, "bound":2, "slice":0, "slices":2, "runsMax":…,
+//             "marker":"/tmp/…", "pruning":true, "lanes":[…]}   one slice of an exploration
+//            (`Explorer+Jobs`): {"progress":{…}} lines, then {"result":{…}}
 //
 // A reply is written the moment its run ends, so when a worker dies the parent knows exactly
 // which seed of a batch it was running: the first one without a reply.
@@ -86,6 +89,8 @@ public enum WorkerServer {
                 lineCap: j["lineCap"]?.intValue ?? .max, stepCap: j["stepCap"]?.intValue ?? .max,
                 checkIterationsMax: j["checkIterationsMax"]?.intValue)
             writeLine(1, reply(seed: request.seed, result).serialized)
+        case "explore":
+            writeLine(1, try Explorer.serveSlice(j, request, build: build))
         default:
             throw WorkerError.bad("unknown op")
         }

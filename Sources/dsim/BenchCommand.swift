@@ -56,6 +56,19 @@ enum BenchCommand {
                     + "bound 2 (%.0f states/s), %d pruned (1 thread)",
                 dt, report.runs, Double(report.runs) / dt, report.distinctStates,
                 Double(report.distinctStates) / dt, report.pruned))
+        // The same search with the system in a worker process (crash isolation, the default).
+        let t2 = wallSeconds()
+        let isolated = Explorer.run(
+            request, ExploreOptions(bound: 2), jobs: 1,
+            isolation: Isolation(executable: selfExecutable), build: build)
+        let it = wallSeconds() - t2
+        print(
+            String(
+                format:
+                    "raft: explore explore-3 bound 2 isolated %.2f s: %d runs (%.0f runs/s, "
+                    + "%.0f%% of in-process)",
+                it, isolated.runs, Double(isolated.runs) / it,
+                100 * (Double(isolated.runs) / it) / (Double(report.runs) / dt)))
         let t1 = wallSeconds()
         let seeds = 2000
         for seed in 1...UInt64(seeds) {

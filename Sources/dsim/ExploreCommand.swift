@@ -9,7 +9,8 @@ import Scenarios
 enum ExploreCommand {
     static let help = """
         usage: dsim explore --system S [--spec F] [--scenario X] [--plant BUG]... --bound K
-                            [--lanes L,...] [--max-runs N] [--no-pruning] [--trace-out DIR]
+                            [--lanes L,...] [--max-runs N] [--no-pruning] [--jobs J]
+                            [--in-process] [--trace-out DIR]
 
           --system S      the system (its 'explore' scenario unless --scenario or --spec says)
           --spec F        a spec file (system, scenario, params, planted) instead of --system
@@ -18,9 +19,19 @@ enum ExploreCommand {
                           timers, clients, other); the others keep their default
           --max-runs N    stop after N runs, incomplete (default 1000000)
           --no-pruning    run every prefix to its end (no state deduplication)
+          --jobs J        search each bound as J slices on J workers (default 1): the runs
+                          with one deviation are dealt round robin to the slices, each with a
+                          state table of its own, so with J > 1 the counts are sums over the
+                          slices (more runs than J = 1: no pruning across slices; a state met
+                          in two slices counts twice) and --max-runs is shared out evenly per
+                          bound; the same command and J print the same counts on any machine
+          --in-process    run the system in this process, not in worker processes (a trap in
+                          the system then ends dsim; the counts are the same)
           --trace-out DIR where a failing run's trace goes (default traces/out)
         Bounds are explored in increasing order; each is complete only when every run with
         that many deviations ran (or met an already expanded state).
+        A run that kills its worker (a trap, a signal) is a `crash` violation of that run: its
+        trace is recorded up to the crash and `dsim replay` reproduces it.
         exit: 0 bound exhausted with no violation, 1 violation, 2 --max-runs ran out first
               (incomplete: never a pass), 3 bad input
         """
@@ -30,8 +41,9 @@ enum ExploreCommand {
             args,
             valued: [
                 "system", "spec", "scenario", "plant", "bound", "lanes", "max-runs", "trace-out",
+                "jobs",
             ],
-            boolean: ["help", "no-pruning"])
+            boolean: ["help", "no-pruning", "in-process"])
         if a.has("help") {
             print(help)
             return Exit.ok
@@ -46,6 +58,7 @@ enum ExploreCommand {
         var options = ExploreOptions(bound: Int(bound))
         options.maxRuns = try a.positive("max-runs", options.maxRuns)
         options.pruning = !a.has("no-pruning")
+        let jobs = try a.positive("jobs", 1, max: 256)
         if let lanes = a.value("lanes") {
             let names = lanes.split(separator: ",").map(String.init)
             for n in names where !Explorer.lanes.contains(n) {
@@ -58,15 +71,19 @@ enum ExploreCommand {
         let name = "\(request.system.name)/\(request.scenario.name)"
         eprint(
             "explore \(name) bound=\(bound) lanes=\(lanesText) max-runs=\(options.maxRuns) "
-                + "planted=\(request.planted) params=\(request.params.serialized)")
+                + "jobs=\(jobs) planted=\(request.planted) params=\(request.params.serialized)")
         let t0 = wallSeconds()
-        let report = Explorer.run(request, options, build: buildInfo) { p in
+        let isolation = isolation(a)
+        let report = Explorer.run(
+            request, options, jobs: jobs, isolation: isolation, build: buildInfo
+        ) { p in
             let s = wallSeconds() - t0
             eprint(
                 "  bound \(p.bound): \(p.runs) runs, \(p.distinctStates) states, "
                     + "\(p.pruned) pruned, \(formatRate(Double(p.runs) / max(s, 1e-9)))runs/s")
         }
-        return try conclude(report, request, options, lanes: lanesText, args: a)
+        return try conclude(
+            report, request, options, lanes: lanesText, args: a, isolation: isolation)
     }
 
     static func buildRequest(_ a: Arguments) throws -> RunRequest {
@@ -82,23 +99,24 @@ enum ExploreCommand {
     /// Prints the finding (writing its trace) or the guarantee, then the completeness line.
     static func conclude(
         _ report: ExploreReport, _ request: RunRequest, _ options: ExploreOptions,
-        lanes: String, args a: Arguments
+        lanes: String, args a: Arguments, isolation: Isolation?
     ) throws -> Int32 {
         let bound = report.lastBound
         var code = Exit.ok
         if let f = report.finding {
-            let r = Runner.run(request, source: .recorded(f.values), record: true, build: buildInfo)
             let dir = a.value("trace-out") ?? "traces/out"
-            try FileManager.default.createDirectory(
-                atPath: dir, withIntermediateDirectories: true)
             let bugs = request.planted.map { "-" + $0 }.joined()
             let path =
                 "\(dir)/\(request.system.name)-\(request.scenario.name)\(bugs)-explore-k\(f.bound).jsonl"
-            try writeTrace(r.lines, to: path)
+            // Recorded in a fresh worker when isolated: a crash's trace ends at the crash.
+            let r = try TraceRecording.record(
+                request, source: .recorded(f.values), to: path, isolation: isolation,
+                build: buildInfo)
             let where_ = f.deviations.map { "#\($0.index)=\($0.value)" }.joined(separator: " ")
             print("\(describe(r.verdict))")
+            if r.verdict != f.verdict { eprint("  the search saw: \(describe(f.verdict))") }
             print("  found at bound \(f.bound) (deviations: \(where_.isEmpty ? "none" : where_))")
-            print("  trace:  \(path) (\(r.lines.count) lines)")
+            print("  trace:  \(path) (\(r.lineCount) lines)")
             print("  replay: dsim replay \(path)")
             code = Exit.violation
         } else if report.completeBound == options.bound {
