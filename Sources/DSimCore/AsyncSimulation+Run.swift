@@ -36,7 +36,14 @@ public final class AsyncSimulation {
     var executors: [NodeExecutor] = []
     var tasks: [SimTask] = []
     var handlers: [[String: (Any) async throws -> Any]]
-    private(set) var current: NodeExecutor?
+    /// Waits of crashed incarnations' tasks: never fired during the run (a zombie cannot act),
+    /// kept so that `end` can unwind those tasks.
+    var zombies: [AnyParker] = []
+    /// True once `end` ran: waits throw `RunEnded`, spawns and timers are dropped.
+    public internal(set) var isEnded = false
+    /// Waits that threw `RunEnded` during `end` (bounded by `endWaitsMax`).
+    var endWaits = 0
+    var current: NodeExecutor?
     private let driver = pthread_self()
     private var nextTaskID = 0
 
@@ -82,6 +89,10 @@ public final class AsyncSimulation {
     ) -> SimTask {
         let e = executors[node]
         let task = SimTask(id: nextTaskID, node: node, incarnation: e.incarnation, name: name)
+        if isEnded {
+            task.isFinished = true
+            return task
+        }
         nextTaskID += 1
         tasks.append(task)
         trace.observe("spawn", node: node, [("task", .string(task.label))])
@@ -97,6 +108,7 @@ public final class AsyncSimulation {
     /// Schedules `action` (run on the driver, outside any task) at `time`.
     public func schedule(at time: VirtualTime, _ action: @escaping () -> Void) {
         precondition(time >= now, "scheduling in the past: \(time) < \(now)")
+        guard !isEnded else { return }
         timers.push(action, at: time)
     }
 
@@ -225,9 +237,19 @@ extension AsyncSimulation {
         guard let e = current else {
             preconditionFailure("park called outside a simulated task (use sim.spawn)")
         }
-        if !e.isAlive {
-            // A zombie that keeps waiting: suspend it for good so it can neither act nor spin.
+        if isEnded {
+            // Unwinding after the run (`end`): no wait can suspend; a task that catches and
+            // waits again in a loop gets `endWaitsMax` throws in all, then is left parked.
+            endWaits += 1
+            if endWaits <= Self.endWaitsMax { throw RunEnded() }
             return try await withUnsafeThrowingContinuation { (_: UnsafeContinuation<T, Error>) in }
+        }
+        if !e.isAlive {
+            // A zombie that keeps waiting: suspended for good so it can neither act nor spin;
+            // its parker is kept (never fired during the run) so `end` can unwind it.
+            return try await withUnsafeThrowingContinuation { c in
+                zombies.append(Parker(c, task: SimTaskLocal.task))
+            }
         }
         let task = SimTaskLocal.task
         return try await withUnsafeThrowingContinuation { c in

@@ -68,6 +68,9 @@ public final class Choices {
     /// The trace every decision is written to (or counted in, when not recording). Decisions
     /// always take a line number, so line numbers agree between recorded and unrecorded runs.
     public var trace: TraceRecorder?
+    /// While true every decision answers 0 and is neither drawn nor recorded: set while an
+    /// ended simulation unwinds its tasks (`AsyncSimulation.end`), after the verdict.
+    public var isSealed = false
     /// Replay only: a PRNG drawn in lockstep to verify that recorded values are the ones the
     /// header's seed gives; the first mismatch is kept in `firstMismatch`.
     private var lockstep: Xoshiro256?
@@ -197,7 +200,7 @@ public final class Choices {
     @inline(__always)
     public func below(_ bound: Int, _ label: StaticString) -> Int {
         precondition(bound >= 1, "below(\(bound)) for \(label)")
-        if bound == 1 { return 0 }
+        if bound == 1 || isSealed { return 0 }
         let b = UInt64(bound)
         let v: UInt64
         if let x = explore {

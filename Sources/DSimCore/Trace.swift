@@ -58,6 +58,9 @@ public final class TraceRecorder {
     public var sink: ((String) -> Void)?
     /// Virtual-time source for lines; set by the simulation that owns this recorder.
     public var clock: () -> VirtualTime = { 0 }
+    /// While true, decisions and observations are dropped (no line, no number): set while an
+    /// ended simulation unwinds its tasks (`AsyncSimulation.end`), after the verdict.
+    public var isSealed = false
 
     /// Creates a recorder.
     public init(recording: Bool) { isRecording = recording }
@@ -72,6 +75,7 @@ public final class TraceRecorder {
     /// Records a decision and returns its line number.
     @discardableResult
     public func decision(_ label: StaticString, bound: UInt64, value: UInt64) -> TraceLine {
+        if isSealed { return nextLine }
         defer { nextLine += 1 }
         guard isRecording else { return nextLine }
         let t = clock()
@@ -89,6 +93,7 @@ public final class TraceRecorder {
     public func observe(
         _ event: String, node: Int?, _ fields: @autoclosure () -> [(String, JSON)] = []
     ) -> TraceLine {
+        if isSealed { return nextLine }
         defer { nextLine += 1 }
         eventCount += 1
         guard isRecording else { return nextLine }

@@ -37,6 +37,9 @@ extension BankHarness {
     func teardown() {
         for node in 0..<sim.nodeCount { sim.crash(node) }
         sim.run(until: sim.now)
+        // Whatever is still parked (everything, when a violation stopped the run) unwinds
+        // sealed, so the run's memory is given back.
+        sim.end()
     }
 
     /// Money conserved, then every balance equal to the tally.
