@@ -17,7 +17,7 @@
 //             "checkIterationsMax":…}        one shrink candidate (`WorkerSource`)
 //   request  {"op":"explore", …the run…, "bound":2, "slice":0, "slices":2, "runsMax":…,
 //             "marker":"/tmp/…", "pruning":true, "lanes":[…]}   one slice of an exploration
-//            (`Explorer+Jobs`): {"progress":{…}} lines, then {"result":{…}}
+//            (`Explorer+Campaign`): {"progress":{…}} lines, then {"result":{…}}
 //
 // A reply is written the moment its run ends, so when a worker dies the parent knows exactly
 // which seed of a batch it was running: the first one without a reply.

@@ -57,6 +57,7 @@ enum ShrinkCommand {
         let path = a.positionals[0]
         // Numbers first: a bad one is bad usage whatever the trace holds.
         let budget = Double(try a.positive("budget", 60, max: 86_400))
+        let loadStart = wallSeconds()
         let maxRuns = try a.positive("max-runs", defaultMaxRuns)
         let maxSteps = try a.positive("max-steps", defaultMaxSteps, max: Int.max / 1024)
         let file = try TraceFile.load(path)
@@ -72,7 +73,8 @@ enum ShrinkCommand {
             let result = shrink(
                 request, file.decisions.map { $0.decision }, invariant: original.invariant,
                 signature: FailureSignature.of(file.verdict), maxRuns: maxRuns,
-                maxSteps: maxSteps, budget: budget, isolation: isolation(a))
+                maxSteps: maxSteps, budget: budget - (wallSeconds() - loadStart),
+                isolation: isolation(a))
         else {
             print(
                 "\(path): the run no longer fails \(original.invariant) when replayed; nothing to shrink"

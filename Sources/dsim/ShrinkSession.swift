@@ -20,8 +20,10 @@
 // input's kernel steps (`stepCap`), and its history check gets the smallest counted budget
 // under which the input still fails. The budgets — candidate runs and their steps together
 // (kernel steps times the system's `stepCost`, plus the history check's configurations) — are
-// counts, so the result is the same on every machine; the wall-clock budget is
-// a safety stop, reported when hit.
+// counts, so the result is the same on every machine; the step budget also caps each
+// candidate (a run that would overdraw it is cut off by count). The wall-clock budget is a
+// safety stop, reported when hit; it keeps in reserve the time of the recordings it cannot
+// skip, so a shrink ends within it.
 import DSimCheck
 import DSimCore
 import Scenarios
@@ -80,10 +82,22 @@ final class ShrinkSession {
         lastProgress = start
     }
 
+    /// The longest a recording of a run (a re-recording to read its decisions, or the result's)
+    /// took so far: the time stop keeps four times that in reserve, so that the work it cannot
+    /// skip after it — a lane pass's and a re-roll's conversion back to decisions, the result's
+    /// recording and its writing — ends within the budget (a livelocked run's recording takes
+    /// seconds).
+    private var recordingSecondsMax = 0.0
+
+    /// True once the time budget, less the reserve for the recordings still to come, is spent.
+    private var isPastTimeBudget: Bool {
+        wallSeconds() - start + 4 * recordingSecondsMax > budgetSeconds
+    }
+
     /// True while every budget has something left.
     var canContinue: Bool {
         // The wall clock is only the safety stop (reported when it ends a shrink).
-        if wallSeconds() - start > budgetSeconds { isOutOfTime = true }
+        if isPastTimeBudget { isOutOfTime = true }
         return runs < runsEnd && stepsSpent < stepsEnd && !isOutOfTime
     }
 
@@ -169,11 +183,15 @@ final class ShrinkSession {
     /// The run's size if it still fails `invariant`, else nil: its events first, then its lines
     /// (events and decisions: what the trace holds).
     func measure(_ source: ChoiceSource) -> Int? {
-        if wallSeconds() - start > budgetSeconds { isOutOfTime = true }
+        if isPastTimeBudget { isOutOfTime = true }
         guard !isOutOfTime, stepsSpent < stepsEnd else { return nil }
         executed += 1
+        // The step budget bounds the candidate itself, not only whether it starts: a run
+        // that would overdraw it is cut off by count (as `step-cap`, so it is rejected).
+        let stepsLeft = (stepsEnd - stepsSpent) / max(1, request.system.stepCost)
         let r = runner.run(
-            source, lineCap: lineCap, stepCap: stepCap, checkIterationsMax: checkIterationsMax)
+            source, lineCap: lineCap, stepCap: min(stepCap, max(1, stepsLeft)),
+            checkIterationsMax: checkIterationsMax)
         stepsSpent += r.steps * request.system.stepCost
         if stepCap == .max { stepCap = max(100_000, 4 * r.steps) }
         guard case .violation(let v) = r.verdict, v.invariant == invariant else { return nil }
@@ -184,7 +202,9 @@ final class ShrinkSession {
 
     /// The run of `source`, recorded.
     private func record(_ source: ChoiceSource) -> RunResult {
-        runner.record(source)
+        let t0 = wallSeconds()
+        defer { recordingSecondsMax = max(recordingSecondsMax, wallSeconds() - t0) }
+        return runner.record(source)
     }
 
     /// The decisions of the run of `source`, with their labels.
@@ -249,6 +269,7 @@ final class ShrinkSession {
     private func rerollOnce(
         _ d: [UInt64], seeds: ClosedRange<UInt64>, keepingWorld: Bool
     ) -> [UInt64]? {
+        guard canContinue else { return nil }
         let lines = record(.recorded(d)).lines
         let all = Choices.lanes(ShrinkCommand.decisionsIn(lines))
         // The world: every short lane, and of a long lane the decisions taken before virtual

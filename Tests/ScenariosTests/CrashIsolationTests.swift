@@ -41,6 +41,59 @@ final class CrashIsolationTests: XCTestCase {
 
     /// `kill -9` of a worker (here by the worker itself, at a chosen seed, through the test
     /// hook) is a crash of that seed; every other seed still gets its verdict.
+    /// `dsim explore` runs its search in a worker: the planted trap is a `crash` finding of the
+    /// exact run that died (its deviations), its trace replays to the same crash, and the
+    /// search reaches its summary line; with 2 jobs too.
+    func testATrapUnderExploreIsACrashOfTheRunThatDiedAndItsTraceReplays() throws {
+        let dir = try DSimProcess.tempDirectory("explore-crash")
+        for jobs in ["1", "2"] {
+            let r = try DSimProcess.run(
+                [
+                    "explore", "--spec",
+                    DSimProcess.root.appendingPathComponent("specs/raft/explore-3.json").path,
+                    "--plant", "trap-unchecked-prev-log-index", "--bound", "2", "--jobs", jobs,
+                    "--trace-out", dir,
+                ], in: dir)
+            XCTAssertEqual(r.status, 1, r.out + r.err)
+            XCTAssertTrue(r.out.contains("VIOLATION crash: worker died with signal 4"), r.out)
+            XCTAssertTrue(r.out.contains("found at bound 1 (deviations: #3=4)"), r.out)
+            // The runs before the crash are counted, deterministically (slice 0 of 2 has the
+            // crashing run at its third place).
+            XCTAssertTrue(
+                r.out.contains("explored: \(jobs == "1" ? 9 : 6) runs, "), r.out)
+            let replayLine = try XCTUnwrap(
+                r.out.split(separator: "\n").first { $0.contains("replay: dsim replay ") })
+            let path = String(replayLine.split(separator: " ").last!)
+            let replay = try DSimProcess.run(["replay", path, "--quiet"], in: dir)
+            XCTAssertEqual(replay.status, 1, replay.out + replay.err)
+            XCTAssertTrue(replay.out.contains("replay matches the trace"), replay.out)
+        }
+    }
+
+    /// Explore's counts in a worker equal the in-process search's (pinned in
+    /// ExploreSoundnessTests), and with 2 jobs they are the same from run to run.
+    func testIsolatedExploreCountsEqualInProcessAndJobsAreDeterministic() throws {
+        let dir = try DSimProcess.tempDirectory("explore-jobs")
+        func explored(_ extra: [String]) throws -> String {
+            let r = try DSimProcess.run(
+                [
+                    "explore", "--spec",
+                    DSimProcess.root.appendingPathComponent("specs/raft/explore-3.json").path,
+                    "--bound",
+                    "2",
+                ] + extra, in: dir)
+            XCTAssertEqual(r.status, 0, r.out + r.err)
+            return String(r.out.split(separator: "\n").last ?? "")
+        }
+        let inProcess = try explored(["--in-process"])
+        XCTAssertEqual(
+            inProcess, "explored: 7211 runs, 29922 distinct states, 4044 pruned, bound 2 complete")
+        XCTAssertEqual(try explored([]), inProcess)
+        let two = try explored(["--jobs", "2"])
+        XCTAssertEqual(try explored(["--jobs", "2", "--in-process"]), two)
+        XCTAssertEqual(try explored(["--jobs", "2"]), two)
+    }
+
     func testAWorkerKilledWithSignalNineIsACrashOfItsSeedAndTheCampaignGoesOn() throws {
         guard let system = Catalog.system("raft"), let scenario = system.scenario("fuzz") else {
             return XCTFail("no raft")

@@ -1,4 +1,5 @@
-// Exploration on several jobs, and in worker processes (crash isolation).
+// Exploration as a campaign: on several jobs (threads across slices, like the fuzz campaign
+// runner across seeds), and in worker processes (crash isolation).
 //
 // A bound's search is cut into `jobs` slices (`ExploreSlice`: the all-default run's children,
 // dealt round robin), each searched depth first with a state table of its own, on its own
