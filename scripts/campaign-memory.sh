@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export SWIFT_DETERMINISTIC_HASHING=1
-D=.build/release/dsim
+D=${DSIM:-.build/release/dsim}
 declare -A seeds=([raft]=200 [kvraft]=40 [shardctrler]=100 [shardkv]=20 [mapreduce]=100 [weather]=200 [bank]=200)
 printf "%-12s %-34s %s\n" system job "peak RSS"
 for s in raft kvraft shardctrler shardkv mapreduce weather bank; do
