@@ -94,10 +94,16 @@ extension Explorer {
         options.pruning = j["pruning"]?.boolValue ?? true
         options.lanes = Set((j["lanes"]?.arrayValue ?? []).compactMap(\.stringValue))
         let marker = try ExploreRunMarker(path: markerPath, create: false)
+        // A slice can run for minutes: a worker whose parent is gone (Ctrl-C, a kill) stops
+        // at its next progress line rather than searching on for nobody.
+        let parent = getppid()
         let result = runSlice(
             request, options, bound: k, slice: ExploreSlice(index: index, count: count),
             runsMax: runsMax, build: build, willRun: { marker.write(run: $0, $1) },
-            progress: { WorkerServer.writeLine(1, sliceJSON($0, key: "progress").serialized) })
+            progress: {
+                if getppid() != parent { exit(0) }
+                WorkerServer.writeLine(1, sliceJSON($0, key: "progress").serialized)
+            })
         return sliceJSON(result, key: "result").serialized
     }
 
