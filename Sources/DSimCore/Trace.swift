@@ -58,6 +58,14 @@ public final class TraceRecorder {
     public var sink: ((String) -> Void)?
     /// Virtual-time source for lines; set by the simulation that owns this recorder.
     public var clock: () -> VirtualTime = { 0 }
+    /// Called with every observation's name, node and line number, recorded or not (a
+    /// harness keeps the lines a liveness violation will cite: `LivenessWitness`). `fields`
+    /// builds the line's fields; call it only for the few events whose fields are needed.
+    public var observer:
+        (
+            (_ event: String, _ node: Int?, _ line: TraceLine, _ fields: () -> [(String, JSON)]) ->
+                Void
+        )?
 
     /// Creates a recorder.
     public init(recording: Bool) { isRecording = recording }
@@ -91,6 +99,7 @@ public final class TraceRecorder {
     ) -> TraceLine {
         defer { nextLine += 1 }
         eventCount += 1
+        observer?(event, node, nextLine, fields)
         guard isRecording else { return nextLine }
         var members: [(String, JSON)] = [("ev", .string(event)), ("t", .int(clock()))]
         if let n = node { members.append(("node", .int(Int64(n)))) }

@@ -10,7 +10,8 @@
 // append appears twice or out of its client's order in a final value; with snapshots, LogSize ≤ 8×maxraftstate.
 //
 // Spec parameters (all optional; drawn when absent): servers, clients, keys, seconds (fault
-// phase, drawn from 1–5), maxraftstate (-1 = off), crashes, partitions (booleans).
+// phase, drawn from 1–5), maxraftstate (-1 = off), crashes, partitions (booleans), lostMajority
+// (a majority crashed for good at the heal: a liveness violation on purpose).
 import DSimCore
 import KVRaft
 
@@ -30,6 +31,9 @@ enum KVFuzz {
         /// Clients start at once, while the first election is under way, or (0, the
         /// shrinker's simplest answer) once a leader exists.
         var startsEagerly: Bool
+        /// `lostMajority`: at the heal a majority of the servers crash and stay down, so the
+        /// run must end in a liveness violation (to see what one reports). Never drawn.
+        var lostMajority = false
     }
 
     /// Draws the world (spec parameters win over draws).
@@ -50,7 +54,8 @@ enum KVFuzz {
             partitions: ctx.bool("partitions", c.chance(1, in: 2, "fuzz.partitions")),
             faultGapMs: c.between(100, 2000, "fuzz.faultgap"),
             thinkMaxMs: c.between(0, 30, "fuzz.think"),
-            startsEagerly: c.chance(1, in: 2, "fuzz.eager"))
+            startsEagerly: c.chance(1, in: 2, "fuzz.eager"),
+            lostMajority: ctx.bool("lostMajority", false))
     }
 
     /// Runs one seed.
@@ -134,6 +139,7 @@ enum KVFuzz {
     static func heal(_ h: KVHarness, _ w: World) throws {
         h.connectAll()
         for i in 0..<w.servers where !h.sim.isUp(i) { h.startServer(i) }
+        if w.lostMajority { for i in 0...(w.servers / 2) { h.shutdownServer(i) } }
         try h.check()
     }
 

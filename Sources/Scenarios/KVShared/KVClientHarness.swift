@@ -21,6 +21,10 @@ protocol KVClientHarness: AnyObject {
     func run(for timeout: VirtualTime, until condition: () -> Bool) -> Bool
     /// What a liveness failure should also report about the servers ("" for nothing).
     var diagnostics: String { get }
+    /// The lines a liveness failure cites.
+    var witness: LivenessWitness { get }
+    /// Virtual now.
+    var now: VirtualTime { get }
 }
 
 /// How long a harness waits for one synchronous clerk call before calling it a liveness
@@ -44,6 +48,21 @@ extension KVClientHarness {
         let v = Violation(name, message)
         if simViolation == nil { simViolation = v }
         return v
+    }
+
+    /// Fails the run with a `liveness` violation: the nodes in `waiting` (node, what it
+    /// waited for) never got their answer. Cites the witness's lines (`LivenessWitness`).
+    func livenessFailure(_ message: String, waiting: [(node: Int, what: String)]) -> Violation {
+        let v = witness.violation(
+            "liveness", message + diagnostics, waiting: waiting, trace: workload.trace, now: now)
+        if simViolation == nil { simViolation = v }
+        return v
+    }
+
+    /// `livenessFailure` for clerks `clerks`.
+    func livenessFailure(_ message: String, clerks: [Int]) -> Violation {
+        livenessFailure(
+            message, waiting: clerks.map { (workload.firstNode + $0, workload.doing($0)) })
     }
 
     /// Queues `op` on clerk `c` and starts it when the clerk is free (a goroutine's call).
@@ -70,10 +89,9 @@ extension KVClientHarness {
     @discardableResult
     func call(_ c: Int, _ op: KVOperation) throws -> String {
         guard let v = try perform(c, op) else {
-            throw fail(
-                "liveness",
-                "clerk \(c): \(op.op.name)(\(op.key)) did not complete within \(formatTime(kvCallBudgetNs))"
-                    + diagnostics)
+            throw livenessFailure(
+                "clerk \(c): \(op.op.name)(\(op.key)) did not complete within \(formatTime(kvCallBudgetNs))",
+                clerks: [c])
         }
         return v
     }
@@ -103,10 +121,9 @@ extension KVClientHarness {
         try check()
         if !done {
             let busy = workload.clerks.indices.filter { workload.clerks[$0].current != nil }
-            throw fail(
-                "liveness",
-                "clerks \(busy) still had operations in flight after \(formatTime(budgetNs))"
-                    + diagnostics)
+            throw livenessFailure(
+                "clerks \(busy) still had operations in flight after \(formatTime(budgetNs))",
+                clerks: busy)
         }
     }
 }
