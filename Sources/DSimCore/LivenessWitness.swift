@@ -13,6 +13,8 @@ public final class LivenessWitness {
     /// The last fault or heal: crash, restart, disconnect, connect, partition, heal,
     /// clientLinks (0: none yet).
     public private(set) var lastFault: TraceLine = 0
+    /// The last `heal` (0: none yet): cited with the last fault, which may come after it.
+    public private(set) var lastHeal: TraceLine = 0
     /// The last `role` line of each node that became leader.
     public private(set) var lastLeaderOf: [Int: TraceLine] = [:]
     /// The last line that showed progress (one of `progressEvents`: a call returned).
@@ -44,6 +46,7 @@ public final class LivenessWitness {
     ) {
         if Self.faultEvents.contains(event) {
             lastFault = line
+            if event == "heal" { lastHeal = line }
         } else if progressEvents.contains(event) {
             lastProgress = line
         } else if event == "role", let n = node {
@@ -63,9 +66,9 @@ public final class LivenessWitness {
     }
 
     /// The violation `name` for the nodes in `waiting` (node, what it waited for), which never
-    /// got their answer: writes the `waited` line, cites the last fault, the last leader among
-    /// the peers they asked, the last progress, each wait's first line, the `waited` line and
-    /// the last unanswered request to each peer, and says so in the message.
+    /// got their answer: writes the `waited` line, cites the last heal and the last fault, the
+    /// last leader among the peers they asked, the last progress, each wait's first line, the
+    /// `waited` line and the last unanswered request to each peer, and says so in the message.
     public func violation(
         _ name: String, _ message: String, waiting: [(node: Int, what: String)],
         trace: TraceRecorder, now: VirtualTime
@@ -80,9 +83,10 @@ public final class LivenessWitness {
         }
         let leader = peers.compactMap { lastLeaderOf[$0] }.max() ?? 0
         let lines =
-            [lastFault, leader, lastProgress, report.line] + marks.map(\.mark.line)
+            [lastHeal, lastFault, leader, lastProgress, report.line] + marks.map(\.mark.line)
             + report.cited
         var context: [String] = []
+        if lastHeal > 0 && lastHeal != lastFault { context.append("last heal line \(lastHeal)") }
         if lastFault > 0 { context.append("last fault or heal line \(lastFault)") }
         context.append(leader > 0 ? "last leader line \(leader)" : "no leader among them")
         if lastProgress > 0 { context.append("last progress line \(lastProgress)") }

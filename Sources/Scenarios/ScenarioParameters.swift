@@ -122,7 +122,7 @@ enum ScenarioParameters {
         ],
         "raft/fuzz": [
             .init("nodes", .int(1...9)), .init("snapshots", .bool), seconds,
-            .init("snapshotEvery", .int(0...1000)),
+            .init("snapshotEvery", .int(0...1000)), .init("lostMajority", .bool),
         ],
         "kvraft/fuzz": [
             .init("servers", .int(1...9)), .init("clients", .int(1...50)),

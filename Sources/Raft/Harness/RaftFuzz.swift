@@ -13,7 +13,8 @@
 //
 // Spec parameters: nodes (3/5/7; drawn when absent), snapshots (drawn when absent),
 // snapshotEvery (applies between snapshots, 1–10; drawn when absent), seconds
-// (fault phase, default 10; `Choices.continuesFaultPhase` may end it sooner).
+// (fault phase, default 10; `Choices.continuesFaultPhase` may end it sooner), lostMajority (a
+// majority crashed for good right after the heal: a liveness violation on purpose, never drawn).
 import DSimCore
 
 /// The Raft fuzz scenario.
@@ -70,7 +71,7 @@ public enum RaftFuzz {
         }
         client.stop = true
         try h.waitForTasks()
-        try healAndCheckLiveness(h)
+        try healAndCheckLiveness(h, lostMajority: run.params["lostMajority"]?.boolValue ?? false)
     }
 
     /// One fault among those the seed enabled (or nothing).
@@ -111,7 +112,8 @@ public enum RaftFuzz {
     }
 
     /// Heal everything, then require a leader within 5 s and progress within one()'s budget.
-    static func healAndCheckLiveness(_ h: RaftHarness) throws {
+    /// `lostMajority`: a majority crashes for good right after the heal (to see a report).
+    static func healAndCheckLiveness(_ h: RaftHarness, lostMajority: Bool = false) throws {
         var network = NetworkOptions()
         network.longDelays = true
         h.sim.network = network
@@ -123,6 +125,7 @@ public enum RaftFuzz {
             if !h.sim.isUp(i) { h.start1(i) }
             h.connect(i)
         }
+        if lostMajority { for i in 0...(h.n / 2) { h.crash1(i) } }
         let healTime = h.now
         // What each server asked the others from the heal on: the messages the wait was for.
         let ledger = MessageLedger()
