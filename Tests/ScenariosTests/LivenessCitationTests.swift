@@ -95,6 +95,26 @@ final class LivenessCitationTests: XCTestCase {
         }
     }
 
+    /// A wrong Get value cites the Get's own `op` line (the value as returned).
+    func testWrongGetValueCitesTheGet() throws {
+        let entry = try XCTUnwrap(Catalog.system("kvraft"))
+        var request = RunRequest(
+            system: entry, scenario: try XCTUnwrap(entry.scenario("TestManyPartitionsOneClient4A")),
+            seed: 1)
+        request.planted = ["stale-read"]
+        let result = Runner.run(
+            request, source: .seed(1), record: true, build: BuildInfo(commit: "t"))
+        guard case .violation(let v) = result.verdict, v.invariant == "get-wrong-value" else {
+            return XCTFail("\(result.verdict), wanted get-wrong-value")
+        }
+        XCTAssertEqual(v.events.count, 1)
+        let get = try JSON.parse(result.lines[v.events[0] - 1])
+        XCTAssertEqual(get["ev"]?.stringValue, "op")
+        XCTAssertEqual(get["input"]?["op"]?.stringValue, "get")
+        let value = try XCTUnwrap(get["output"]?["value"]?.stringValue)
+        XCTAssertTrue(v.message.hasSuffix("got\n" + value), "the cited Get returned another value")
+    }
+
     /// shardkv's config-agreement compares two servers' configurations: it cites the lines
     /// where each moved there (the witness keeps them outside the node values), as the
     /// regression trace of the controller's map-order bug shows.

@@ -84,7 +84,8 @@ enum KVGenericTest {
             guard !p.randomKeys, op.op == .get, c < p.clients, v != loop.last[c] else { return }
             _ = h.fail(
                 "get-wrong-value",
-                "get wrong value, key \(op.key), wanted:\n\(loop.last[c])\n, got\n\(v)")
+                "get wrong value, key \(op.key), wanted:\n\(loop.last[c])\n, got\n\(v)",
+                events: [h.workload.lastOpLine(c)])
         }
         return h.verdict {
             for _ in 0..<p.iterations { try iteration(h, p, loop) }

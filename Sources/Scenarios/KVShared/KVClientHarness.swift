@@ -44,8 +44,8 @@ extension KVClientHarness {
     }
 
     /// Fails the run with check `name`.
-    func fail(_ name: String, _ message: String) -> Violation {
-        let v = Violation(name, message)
+    func fail(_ name: String, _ message: String, events: [TraceLine] = []) -> Violation {
+        let v = Violation(name, message, events: events.filter { $0 > 0 })
         if simViolation == nil { simViolation = v }
         return v
     }
@@ -111,7 +111,9 @@ extension KVClientHarness {
     func checkValue(_ c: Int, _ key: String, _ expected: String) throws {
         let v = try get(c, key)
         if v != expected {
-            throw fail("get-wrong-value", "Get(\(key)): expected:\n\(expected)\nreceived:\n\(v)")
+            throw fail(
+                "get-wrong-value", "Get(\(key)): expected:\n\(expected)\nreceived:\n\(v)",
+                events: [workload.lastOpLine(c)])
         }
     }
 

@@ -158,6 +158,13 @@ final class KVWorkload: KVClerkDriver {
         }
     }
 
+    /// The `op` line of clerk `c`'s last returned operation (0: none yet): what a check of the
+    /// value it returned cites.
+    func lastOpLine(_ c: Int) -> TraceLine {
+        let id = clerks[c].currentId
+        return id >= 0 && id < opLines.count ? opLines[id] : 0
+    }
+
     /// What clerk `c` is doing, in words: `clerk 2 Put(k1)` (or `clerk 2 idle`).
     func doing(_ c: Int) -> String {
         guard let op = clerks[c].current else { return "clerk \(c) idle" }
