@@ -3,11 +3,12 @@ import Foundation
 import Scenarios
 import XCTest
 
-/// A liveness violation cites the lines that prove it: a run of each system whose majority is
-/// crashed for good (`lostMajority`, a fuzz parameter never drawn) must fail liveness and cite
-/// the last fault or heal and the last progress before the wait (each the last such line, not
-/// just any), the start line of every call that never returned, and the `waited` line that
-/// lists the requests each waiting node sent in the window and how many were answered.
+/// A violation cites the lines that prove it (value checks: the Get whose value is judged). A
+/// run of each system whose majority is crashed for good (`lostMajority`, a fuzz parameter
+/// never drawn) must fail liveness and cite the last heal, the last fault and the last progress
+/// before the wait (each the last such line, not just any), the start line of every call that
+/// never returned, and the `waited` line that lists the requests each waiting node sent in the
+/// window and how many were answered.
 final class LivenessCitationTests: XCTestCase {
     /// System, params: the kv systems wait on a clerk call, Raft on a leader after the heal.
     static let runs: [(system: String, params: [(String, Int)])] = [
@@ -113,6 +114,25 @@ final class LivenessCitationTests: XCTestCase {
         XCTAssertEqual(get["input"]?["op"]?.stringValue, "get")
         let value = try XCTUnwrap(get["output"]?["value"]?.stringValue)
         XCTAssertTrue(v.message.hasSuffix("got\n" + value), "the cited Get returned another value")
+    }
+
+    /// An append seen twice in a read cites the Get that returned it.
+    func testDuplicateElementCitesTheGetThatReadIt() throws {
+        let entry = try XCTUnwrap(Catalog.system("kvraft"))
+        var request = RunRequest(
+            system: entry, scenario: try XCTUnwrap(entry.scenario("TestUnreliableOneKey4A")),
+            seed: 1)
+        request.planted = ["no-duplicate-detection"]
+        let result = Runner.run(
+            request, source: .seed(1), record: true, build: BuildInfo(commit: "t"))
+        guard case .violation(let v) = result.verdict, v.invariant == "duplicate-element" else {
+            return XCTFail("\(result.verdict), wanted duplicate-element")
+        }
+        XCTAssertEqual(v.events.count, 1)
+        let get = try JSON.parse(result.lines[v.events[0] - 1])
+        XCTAssertEqual(get["input"]?["op"]?.stringValue, "get")
+        let value = try XCTUnwrap(get["output"]?["value"]?.stringValue)
+        XCTAssertTrue(v.message.hasSuffix("Append result " + value), "another Get's value")
     }
 
     /// shardkv's config-agreement compares two servers' configurations: it cites the lines

@@ -87,12 +87,14 @@ enum KVFuzz {
             if r < 50 { return KVOperation(.put, key, "p\(c).\(appendCount[c])") }
             return KVOperation(.get, key)
         }
-        var finals: [String] = []
+        var finals: [(value: String, read: TraceLine)] = []
         let verdict = h.verdict {
             try faultPhase(h, w)
             try heal(h, w)
             try h.waitClientsDone()
-            for k in 0..<w.keys { finals.append(try h.get(w.clients, "k\(k)")) }
+            for k in 0..<w.keys {
+                finals.append((try h.get(w.clients, "k\(k)"), h.workload.lastOpLine(w.clients)))
+            }
         }
         guard verdict == .ok else { return verdict }
         return finalChecks(h, w, finals)
@@ -144,12 +146,14 @@ enum KVFuzz {
     }
 
     /// Linearizability first (it names the operations), then appends and sizes.
-    static func finalChecks(_ h: KVHarness, _ w: World, _ finals: [String]) -> DSimCore.Verdict {
+    static func finalChecks(
+        _ h: KVHarness, _ w: World, _ finals: [(value: String, read: TraceLine)]
+    ) -> DSimCore.Verdict {
         let lin = h.checkHistory()
         guard lin == .ok else { return lin }
         do {
             for (k, v) in finals.enumerated() {
-                try h.checkAppendsOnce(key: "k\(k)", v)
+                try h.checkAppendsOnce(key: "k\(k)", v.value, read: v.read)
             }
             try KVGenericTest.checkSizes(h, w.maxRaftState)
         } catch let v as Violation {

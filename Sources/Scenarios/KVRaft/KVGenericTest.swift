@@ -122,7 +122,10 @@ enum KVGenericTest {
         for c in 0..<p.clients { h.workload.clerks[c].isGenerating = false }
         for c in 0..<p.clients {
             let v = try h.get(p.clients, String(c))
-            if !p.randomKeys { try h.checkClientAppends(c, v, loop.count[c]) }
+            if !p.randomKeys {
+                try h.checkClientAppends(
+                    c, v, loop.count[c], read: h.workload.lastOpLine(p.clients))
+            }
         }
         try checkSizes(h, p.maxRaftState)
     }

@@ -132,8 +132,8 @@ extension KVClientHarness {
 
 extension KVClientHarness {
     /// checkClntAppends(clnt, v, count): "x clnt j y" for j < count each appear exactly once,
-    /// in increasing j order.
-    func checkClientAppends(_ clnt: Int, _ v: String, _ count: Int) throws {
+    /// in increasing j order. `read`: the `op` line of the Get that returned `v` (cited).
+    func checkClientAppends(_ clnt: Int, _ v: String, _ count: Int, read: TraceLine = 0) throws {
         let hay = Array(v.utf8)
         var lastOffset = -1
         for j in 0..<count {
@@ -142,40 +142,51 @@ extension KVClientHarness {
             guard let off = hits.first else {
                 throw fail(
                     "missing-element",
-                    "\(clnt) missing element x \(clnt) \(j) y in Append result \(v)")
+                    "\(clnt) missing element x \(clnt) \(j) y in Append result \(v)",
+                    events: [read])
             }
             if hits.count > 1 {
                 throw fail(
-                    "duplicate-element", "duplicate element x \(clnt) \(j) y in Append result \(v)")
+                    "duplicate-element", "duplicate element x \(clnt) \(j) y in Append result \(v)",
+                    events: [read])
             }
             if off <= lastOffset {
                 throw fail(
-                    "wrong-order", "wrong order for element x \(clnt) \(j) y in Append result \(v)")
+                    "wrong-order", "wrong order for element x \(clnt) \(j) y in Append result \(v)",
+                    events: [read])
             }
             lastOffset = off
         }
     }
 
     /// checkConcurrentAppends(v, counts): every client's appends, each once and in order.
-    func checkConcurrentAppends(_ v: String, _ counts: [Int]) throws {
-        for (clnt, count) in counts.enumerated() { try checkClientAppends(clnt, v, count) }
+    func checkConcurrentAppends(_ v: String, _ counts: [Int], read: TraceLine = 0) throws {
+        for (clnt, count) in counts.enumerated() {
+            try checkClientAppends(clnt, v, count, read: read)
+        }
     }
 
     /// Each append to `key` appears at most once in `v`, and a client's appends that appear
     /// do so in the order it issued them (a Put erases a prefix, never reorders; presence is
-    /// the linearizability check's job).
-    func checkAppendsOnce(key: String, _ v: String) throws {
+    /// the linearizability check's job). Cites `read` (the Get that returned `v`) and the
+    /// append's own `op` line.
+    func checkAppendsOnce(key: String, _ v: String, read: TraceLine = 0) throws {
         let hay = Array(v.utf8)
         var lastOffset = Array(repeating: -1, count: clerkCount)
         for op in workload.history.operations {  // in call order: per client, issue order
             guard case .append(let k, let value) = op.input, k == key else { continue }
             let hits = KVWorkload.occurrences(of: Array(value.utf8), in: hay, limit: 2)
+            let cited = [op.id < workload.opLines.count ? workload.opLines[op.id] : 0, read]
             if hits.count > 1 {
-                throw fail("duplicate-element", "duplicate element \(value) in key \(key): \(v)")
+                throw fail(
+                    "duplicate-element", "duplicate element \(value) in key \(key): \(v)",
+                    events: cited.sorted())
             }
             guard let off = hits.first else { continue }
             if off <= lastOffset[op.client] {
-                throw fail("wrong-order", "wrong order for element \(value) in key \(key): \(v)")
+                throw fail(
+                    "wrong-order", "wrong order for element \(value) in key \(key): \(v)",
+                    events: cited.sorted())
             }
             lastOffset[op.client] = off
         }

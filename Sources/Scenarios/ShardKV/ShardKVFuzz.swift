@@ -96,6 +96,7 @@ enum ShardKVFuzz {
         h.workload.thinkMaxMs = w.thinkMaxMs
         let keys = Array(keyNames[0..<w.keys])
         var finals: [String] = []
+        var reads: [TraceLine] = []
         var joined: [Int] = []
         let verdict = h.verdict {
             if !w.startsEagerly { _ = h.run(for: 10 * Duration.second) { ctrlerLeader(h) != nil } }
@@ -124,11 +125,16 @@ enum ShardKVFuzz {
             try heal(h)
             if w.lostMajority { for i in 0...(h.n / 2) { h.shutdownServer(0, i) } }
             try h.waitClientsDone()
-            for k in keys { finals.append(try h.get(0, k)) }
+            for k in keys {
+                finals.append(try h.get(0, k))
+                reads.append(h.workload.lastOpLine(0))
+            }
         }
         guard verdict == .ok else { return verdict }
         do {
-            for (k, v) in zip(keys, finals) { try h.checkAppendsOnce(key: k, v) }
+            for (i, k) in keys.enumerated() {
+                try h.checkAppendsOnce(key: k, finals[i], read: reads[i])
+            }
             if w.maxRaftState > 0 { try h.checkLogs(allowingUncommitted: true) }
         } catch let v as Violation {
             return .violation(v)
