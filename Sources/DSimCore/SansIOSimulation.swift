@@ -48,6 +48,9 @@ public final class SansIOSimulation<Node: SansIONode> {
     public var violation: Violation?
     /// Guard against runs that cannot end: see `RunGuard`.
     public var guardrail = RunGuard()
+    /// Called for every message sent and every copy dropped or delivered (a harness counts
+    /// the requests a liveness violation waited on: `MessageLedger`); nil costs nothing.
+    public var messageTap: ((Node.Message, NodeID, NodeID, MessageEvent) -> Void)?
 
     /// Creates `count` nodes with `make(id, persister)`; all exist before any boots; they boot at
     /// time 0 in id order.
@@ -199,17 +202,20 @@ extension SansIOSimulation {
         }
         guard connectivity.canTalk(from, to), alive[to] else {
             counters.dropped &+= 1
+            messageTap?(m, from, to, .cut)
             return
         }
+        messageTap?(m, from, to, .sent)
         let copies = choices.chance(network.duplicatePerMille, in: 1000, "net.dup") ? 2 : 1
         for _ in 0..<copies {
             if network.drops(reply: reply, choices) {
                 counters.dropped &+= 1
                 // Observed (counted) in every run, recorded or not, so that line numbers and
                 // event counts agree between the two (the shrinker measures unrecorded runs).
-                trace.observe(
+                let line = trace.observe(
                     "drop", node: from,
                     [("to", .int(Int64(to))), ("msg", .string(m.traceName))] + m.traceFields)
+                messageTap?(m, from, to, .dropped(line))
                 continue
             }
             let at = now + network.delay(reply: reply, choices)
@@ -292,9 +298,10 @@ extension SansIOSimulation {
         }
         if m.isReply { counters.totalBytes &+= m.sizeBytes }
         counters.delivered &+= 1
-        trace.observe(
+        let line = trace.observe(
             "recv", node: to,
             [("from", .int(Int64(from))), ("msg", .string(m.traceName))] + m.traceFields)
+        messageTap?(m, from, to, .delivered(line))
         handle(to) { n, ctx in n.receive(m, from: from, ctx) }
     }
 

@@ -61,6 +61,14 @@ public final class TraceRecorder {
     /// While true, decisions and observations are dropped (no line, no number): set while an
     /// ended simulation unwinds its tasks (`AsyncSimulation.end`), after the verdict.
     public var isSealed = false
+    /// Called with every observation's name, node and line number, recorded or not (a
+    /// harness keeps the lines a liveness violation will cite: `LivenessWitness`). `fields`
+    /// builds the line's fields; call it only for the few events whose fields are needed.
+    public var observer:
+        (
+            (_ event: String, _ node: Int?, _ line: TraceLine, _ fields: () -> [(String, JSON)]) ->
+                Void
+        )?
 
     /// Creates a recorder.
     public init(recording: Bool) { isRecording = recording }
@@ -96,6 +104,7 @@ public final class TraceRecorder {
         if isSealed { return nextLine }
         defer { nextLine += 1 }
         eventCount += 1
+        observer?(event, node, nextLine, fields)
         guard isRecording else { return nextLine }
         var members: [(String, JSON)] = [("ev", .string(event)), ("t", .int(clock()))]
         if let n = node { members.append(("node", .int(Int64(n)))) }

@@ -122,12 +122,12 @@ enum ScenarioParameters {
         ],
         "raft/fuzz": [
             .init("nodes", .int(1...9)), .init("snapshots", .bool), seconds,
-            .init("snapshotEvery", .int(0...1000)),
+            .init("snapshotEvery", .int(0...1000)), .init("lostMajority", .bool),
         ],
         "kvraft/fuzz": [
             .init("servers", .int(1...9)), .init("clients", .int(1...50)),
             .init("keys", .int(1...100)), seconds, maxRaftState, .init("crashes", .bool),
-            .init("partitions", .bool),
+            .init("partitions", .bool), .init("lostMajority", .bool),
         ],
         "shardctrler/explore": [
             .init("servers", .int(1...7)), .init("horizonMs", .int(1...60_000)),
@@ -135,12 +135,13 @@ enum ScenarioParameters {
         ],
         "shardctrler/fuzz": [
             .init("servers", .int(1...9)), .init("clients", .int(1...20)), seconds,
-            .init("crashes", .bool), .init("partitions", .bool),
+            .init("crashes", .bool), .init("partitions", .bool), .init("lostMajority", .bool),
         ],
         "shardkv/fuzz": [
             .init("clients", .int(1...20)), .init("keys", .int(1...100)), seconds, maxRaftState,
             .init("crashes", .bool), .init("partitions", .bool), .init("ctrlerChurn", .bool),
             .init("gidBase", .int(1...100_000)), .init("groupServers", .int(1...7)),
+            .init("lostMajority", .bool),
         ],
         "mapreduce/fuzz": [
             .init("app", .oneOf(MapReduceSystem.fuzzApps)),

@@ -3,6 +3,7 @@
 // file, its trace recorded at once while its group has fewer than --max-traces; SIGINT or
 // SIGTERM stops it within a moment (workers killed, the summary printed, the results file
 // closed with the seeds that finished); then one row per failure signature.
+import DSimCheck
 import DSimCore
 import Foundation
 import Scenarios
@@ -203,7 +204,7 @@ enum JUnitReport {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites>\n"
         xml +=
-            "  <testsuite name=\"\(escape(suite))\" tests=\"\(max(1, groups.count))\" "
+            "  <testsuite name=\"\(HTMLText.escape(suite, xml: true))\" tests=\"\(max(1, groups.count))\" "
             + "failures=\(quote(failures.count)) errors=\"0\">\n"
         if groups.isEmpty {
             xml += "    <testcase classname=\(q(suite)) name=\"\(seedsRun) seeds pass\"/>\n"
@@ -214,7 +215,8 @@ enum JUnitReport {
                 let replay = f.trace.map { "dsim replay \($0)" } ?? "no trace written"
                 xml +=
                     "      <failure type=\(q(f.verdict.name)) message=\(q("seed \(f.seed)"))>"
-                    + escape("\(describe(f.verdict))\n\(replay)") + "</failure>\n"
+                    + HTMLText.escape("\(describe(f.verdict))\n\(replay)", xml: true)
+                    + "</failure>\n"
             }
             xml += "    </testcase>\n"
         }
@@ -223,26 +225,6 @@ enum JUnitReport {
     }
 
     static func quote(_ n: Int) -> String { "\"\(n)\"" }
-    static func q(_ s: String) -> String { "\"" + escape(s) + "\"" }
+    static func q(_ s: String) -> String { "\"" + HTMLText.escape(s, xml: true) + "\"" }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // XML 1.0 allows no control characters but tab and newlines.
-                if c.value < 0x20 && c != "\n" && c != "\t" {
-                    out += " "
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out
-    }
 }

@@ -128,3 +128,17 @@ final class HistoryPageTests: XCTestCase {
         return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), errors)
     }
 }
+
+/// The one markup escape (history page, view, JUnit XML).
+final class HTMLTextTests: XCTestCase {
+    func testEscapesMarkupAndQuotesAndKeepsTheRest() {
+        XCTAssertEqual(
+            HTMLText.escape(#"<a href="x">'&'</a> é"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt; é")
+        XCTAssertEqual(HTMLText.escape("a\u{1}b\tc\nd"), "a\u{1}b\tc\nd")
+    }
+
+    func testXMLTurnsForbiddenControlCharactersIntoSpaces() {
+        XCTAssertEqual(HTMLText.escape("a\u{1}b\u{1F}c\td\ne\rf<", xml: true), "a b c\td\ne\rf&lt;")
+    }
+}

@@ -15,7 +15,7 @@ extension HistoryPage {
             <head>
             <meta charset="utf-8">
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-            <title>\(escape(title)) — \(result.verdict.rawValue)</title>
+            <title>\(HTMLText.escape(title)) — \(result.verdict.rawValue)</title>
             <style>
             body { font: 13px/1.4 system-ui, sans-serif; margin: 16px; color: #222; }
             h1 { font-size: 16px; margin: 0 0 4px; }
@@ -38,8 +38,8 @@ extension HistoryPage {
             </style>
             </head>
             <body>
-            <h1>\(escape(title))</h1>
-            <p class="verdict \(result.verdict.rawValue)">\(escape(verdict))</p>
+            <h1>\(HTMLText.escape(title))</h1>
+            <p class="verdict \(result.verdict.rawValue)">\(HTMLText.escape(verdict))</p>
 
             """
     }

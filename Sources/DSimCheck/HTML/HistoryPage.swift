@@ -150,8 +150,9 @@ public enum HistoryPage {
         if case .blocked(let reason) = bar.role { tooltip += " — " + reason }
         return "<div class=\"\(classes)\" data-op=\"\(bar.id)\" style=\"left:"
             + String(format: "%.3f", left) + "%;width:"
-            + String(format: "%.3f", max(0.3, right - left)) + "%\" title=\"\(escape(tooltip))\">"
-            + "<span>\(escape(label))</span></div>"
+            + String(format: "%.3f", max(0.3, right - left))
+            + "%\" title=\"\(HTMLText.escape(tooltip))\">"
+            + "<span>\(HTMLText.escape(label))</span></div>"
     }
 
     /// The list of blocked operations with their reasons (illegal histories only).
@@ -160,28 +161,12 @@ public enum HistoryPage {
         var html = "<h2>Cannot come next</h2>\n<ul class=\"reasons\">\n"
         for bar in bars {
             guard case .blocked(let reason) = bar.role else { continue }
-            html += "<li data-op=\"\(bar.id)\"><code>\(escape(bar.summary))</code> (op \(bar.id),"
-            html += " client \(bar.client)): \(escape(reason))</li>\n"
+            html +=
+                "<li data-op=\"\(bar.id)\"><code>\(HTMLText.escape(bar.summary))</code> (op \(bar.id),"
+            html += " client \(bar.client)): \(HTMLText.escape(reason))</li>\n"
         }
-        html += "</ul>\n<h2>Explanation</h2>\n<pre>\(escape(explanation.text()))</pre>\n"
+        html += "</ul>\n<h2>Explanation</h2>\n<pre>\(HTMLText.escape(explanation.text()))</pre>\n"
         return html
     }
 
-    /// `text` with `&`, `<`, `>`, `"` and `'` as character references: safe as element text
-    /// and as a double- or single-quoted attribute value.
-    public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.unicodeScalars.append(character)
-            }
-        }
-        return escaped
-    }
 }

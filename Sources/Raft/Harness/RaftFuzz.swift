@@ -13,7 +13,8 @@
 //
 // Spec parameters: nodes (3/5/7; drawn when absent), snapshots (drawn when absent),
 // snapshotEvery (applies between snapshots, 1–10; drawn when absent), seconds
-// (fault phase, default 10; `Choices.continuesFaultPhase` may end it sooner).
+// (fault phase, default 10; `Choices.continuesFaultPhase` may end it sooner), lostMajority (a
+// majority crashed for good right after the heal: a liveness violation on purpose, never drawn).
 import DSimCore
 
 /// The Raft fuzz scenario.
@@ -70,7 +71,7 @@ public enum RaftFuzz {
         }
         client.stop = true
         try h.waitForTasks()
-        try healAndCheckLiveness(h)
+        try healAndCheckLiveness(h, lostMajority: run.params["lostMajority"]?.boolValue ?? false)
     }
 
     /// One fault among those the seed enabled (or nothing).
@@ -111,7 +112,8 @@ public enum RaftFuzz {
     }
 
     /// Heal everything, then require a leader within 5 s and progress within one()'s budget.
-    static func healAndCheckLiveness(_ h: RaftHarness) throws {
+    /// `lostMajority`: a majority crashes for good right after the heal (to see a report).
+    static func healAndCheckLiveness(_ h: RaftHarness, lostMajority: Bool = false) throws {
         var network = NetworkOptions()
         network.longDelays = true
         h.sim.network = network
@@ -123,23 +125,34 @@ public enum RaftFuzz {
             if !h.sim.isUp(i) { h.start1(i) }
             h.connect(i)
         }
+        if lostMajority { for i in 0...(h.n / 2) { h.crash1(i) } }
         let healTime = h.now
+        // What each server asked the others from the heal on: the messages the wait was for.
+        let ledger = MessageLedger()
+        ledger.attach(to: h.sim)
+        let marks = (0..<h.n).map { ledger.mark(node: $0, time: healTime, line: healLine) }
+        func waited(_ what: String) -> (lines: [TraceLine], text: String) {
+            let r = ledger.report(marks.map { ($0, what) }, trace: h.sim.trace, now: h.now)
+            return (livenessLines(h, heal: healLine) + [r.line] + r.cited, "\n" + r.text)
+        }
         let elected = h.sim.run(for: 5 * Duration.second) { hasLeader(h) }
         try h.check()
         if !elected {
+            let w = waited("server waiting for a leader")
             throw h.fail(
                 "liveness-no-leader",
                 "no leader within 5 s after healing at \(formatTime(healTime)) (waited until "
-                    + "\(formatTime(h.now)))", events: livenessLines(h, heal: healLine))
+                    + "\(formatTime(h.now)))" + w.text, events: Set(w.lines).sorted())
         }
         for k in 0..<3 {
             do {
                 try h.one(LabCommand(-1 - k), h.n, retry: true)
             } catch let v as Violation where v.invariant == "one-failed-to-reach-agreement" {
+                let w = waited("server waiting for command \(-1 - k) to commit")
                 let p = Violation(
                     "liveness-no-progress",
-                    "command \(-1 - k) not committed by all \(h.n) within 10 s after healing",
-                    events: v.events + livenessLines(h, heal: healLine))
+                    "command \(-1 - k) not committed by all \(h.n) within 10 s after healing"
+                        + w.text, events: Set(v.events + w.lines).sorted())
                 h.sim.violation = p
                 throw p
             }

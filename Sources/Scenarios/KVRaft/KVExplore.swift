@@ -58,7 +58,8 @@ enum KVExplore {
         let lin = h.checkHistory()
         guard lin == .ok else { return lin }
         do {
-            for c in 0..<clients { try h.checkClientAppends(c, final, 2) }
+            let read = h.workload.lastOpLine(clients)
+            for c in 0..<clients { try h.checkClientAppends(c, final, 2, read: read) }
         } catch let v as Violation {
             return .violation(v)
         } catch {

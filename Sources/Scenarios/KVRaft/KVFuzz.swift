@@ -10,7 +10,8 @@
 // append appears twice or out of its client's order in a final value; with snapshots, LogSize ≤ 8×maxraftstate.
 //
 // Spec parameters (all optional; drawn when absent): servers, clients, keys, seconds (fault
-// phase, drawn from 1–5), maxraftstate (-1 = off), crashes, partitions (booleans).
+// phase, drawn from 1–5), maxraftstate (-1 = off), crashes, partitions (booleans), lostMajority
+// (a majority crashed for good at the heal: a liveness violation on purpose).
 import DSimCore
 import KVRaft
 
@@ -30,6 +31,9 @@ enum KVFuzz {
         /// Clients start at once, while the first election is under way, or (0, the
         /// shrinker's simplest answer) once a leader exists.
         var startsEagerly: Bool
+        /// `lostMajority`: at the heal a majority of the servers crash and stay down, so the
+        /// run must end in a liveness violation (to see what one reports). Never drawn.
+        var lostMajority = false
     }
 
     /// Draws the world (spec parameters win over draws).
@@ -50,7 +54,8 @@ enum KVFuzz {
             partitions: ctx.bool("partitions", c.chance(1, in: 2, "fuzz.partitions")),
             faultGapMs: c.between(100, 2000, "fuzz.faultgap"),
             thinkMaxMs: c.between(0, 30, "fuzz.think"),
-            startsEagerly: c.chance(1, in: 2, "fuzz.eager"))
+            startsEagerly: c.chance(1, in: 2, "fuzz.eager"),
+            lostMajority: ctx.bool("lostMajority", false))
     }
 
     /// Runs one seed.
@@ -82,12 +87,14 @@ enum KVFuzz {
             if r < 50 { return KVOperation(.put, key, "p\(c).\(appendCount[c])") }
             return KVOperation(.get, key)
         }
-        var finals: [String] = []
+        var finals: [(value: String, read: TraceLine)] = []
         let verdict = h.verdict {
             try faultPhase(h, w)
             try heal(h, w)
             try h.waitClientsDone()
-            for k in 0..<w.keys { finals.append(try h.get(w.clients, "k\(k)")) }
+            for k in 0..<w.keys {
+                finals.append((try h.get(w.clients, "k\(k)"), h.workload.lastOpLine(w.clients)))
+            }
         }
         guard verdict == .ok else { return verdict }
         return finalChecks(h, w, finals)
@@ -134,16 +141,19 @@ enum KVFuzz {
     static func heal(_ h: KVHarness, _ w: World) throws {
         h.connectAll()
         for i in 0..<w.servers where !h.sim.isUp(i) { h.startServer(i) }
+        if w.lostMajority { for i in 0...(w.servers / 2) { h.shutdownServer(i) } }
         try h.check()
     }
 
     /// Linearizability first (it names the operations), then appends and sizes.
-    static func finalChecks(_ h: KVHarness, _ w: World, _ finals: [String]) -> DSimCore.Verdict {
+    static func finalChecks(
+        _ h: KVHarness, _ w: World, _ finals: [(value: String, read: TraceLine)]
+    ) -> DSimCore.Verdict {
         let lin = h.checkHistory()
         guard lin == .ok else { return lin }
         do {
             for (k, v) in finals.enumerated() {
-                try h.checkAppendsOnce(key: "k\(k)", v)
+                try h.checkAppendsOnce(key: "k\(k)", v.value, read: v.read)
             }
             try KVGenericTest.checkSizes(h, w.maxRaftState)
         } catch let v as Violation {

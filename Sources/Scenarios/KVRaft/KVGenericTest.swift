@@ -84,7 +84,8 @@ enum KVGenericTest {
             guard !p.randomKeys, op.op == .get, c < p.clients, v != loop.last[c] else { return }
             _ = h.fail(
                 "get-wrong-value",
-                "get wrong value, key \(op.key), wanted:\n\(loop.last[c])\n, got\n\(v)")
+                "get wrong value, key \(op.key), wanted:\n\(loop.last[c])\n, got\n\(v)",
+                events: [h.workload.lastOpLine(c)])
         }
         return h.verdict {
             for _ in 0..<p.iterations { try iteration(h, p, loop) }
@@ -121,7 +122,10 @@ enum KVGenericTest {
         for c in 0..<p.clients { h.workload.clerks[c].isGenerating = false }
         for c in 0..<p.clients {
             let v = try h.get(p.clients, String(c))
-            if !p.randomKeys { try h.checkClientAppends(c, v, loop.count[c]) }
+            if !p.randomKeys {
+                try h.checkClientAppends(
+                    c, v, loop.count[c], read: h.workload.lastOpLine(p.clients))
+            }
         }
         try checkSizes(h, p.maxRaftState)
     }

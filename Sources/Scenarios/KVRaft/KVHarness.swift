@@ -21,6 +21,8 @@ final class KVHarness: KVClientHarness {
     let maxRaftState: Int
     /// The run's decisions.
     let choices: Choices
+    /// The lines a liveness failure cites (a call's progress: an `op` line).
+    let witness = LivenessWitness(progress: ["op"])
     /// Go's electionTimeout in the kvraft tests.
     static let electionTimeoutNs = Duration.second
 
@@ -59,6 +61,8 @@ final class KVHarness: KVClientHarness {
                 driver: workload)
             return KVNode(clerk: c, links: links)
         }
+        witness.attach(to: sim)
+        workload.witness = witness
     }
 
     /// Virtual now.

@@ -48,7 +48,7 @@ extension KVPorts {
                 h.workload.clerks[ckp2a].completed > 0
             }
             try h.check()
-            if !done { throw h.fail("liveness", "Put did not complete") }
+            if !done { throw h.livenessFailure("Put did not complete", clerks: [ckp2a]) }
             try h.checkValue(ck, "1", "15")
         }
     }

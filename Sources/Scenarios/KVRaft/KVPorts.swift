@@ -109,7 +109,7 @@ extension KVPorts {
             for i in 0..<speedOps { try h.append(0, "x", "x 0 \(i) y") }
             let elapsed = h.now - t0
             let v = try h.get(0, "x")
-            try h.checkClientAppends(0, v, speedOps)
+            try h.checkClientAppends(0, v, speedOps, read: h.workload.lastOpLine(0))
             let perOp = elapsed / VirtualTime(speedOps)
             h.sim.trace.observe(
                 "speed", node: nil, [("nsPerOp", .int(perOp)), ("ops", .int(Int64(speedOps)))])
@@ -140,7 +140,8 @@ extension KVPorts {
             }
             try h.waitClientsDone()
             let v = try h.get(clients, "k")
-            try h.checkConcurrentAppends(v, Array(repeating: upto, count: clients))
+            try h.checkConcurrentAppends(
+                v, Array(repeating: upto, count: clients), read: h.workload.lastOpLine(clients))
         }
     }
 }

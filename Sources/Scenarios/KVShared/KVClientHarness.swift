@@ -21,6 +21,10 @@ protocol KVClientHarness: AnyObject {
     func run(for timeout: VirtualTime, until condition: () -> Bool) -> Bool
     /// What a liveness failure should also report about the servers ("" for nothing).
     var diagnostics: String { get }
+    /// The lines a liveness failure cites.
+    var witness: LivenessWitness { get }
+    /// Virtual now.
+    var now: VirtualTime { get }
 }
 
 /// How long a harness waits for one synchronous clerk call before calling it a liveness
@@ -40,10 +44,25 @@ extension KVClientHarness {
     }
 
     /// Fails the run with check `name`.
-    func fail(_ name: String, _ message: String) -> Violation {
-        let v = Violation(name, message)
+    func fail(_ name: String, _ message: String, events: [TraceLine] = []) -> Violation {
+        let v = Violation(name, message, events: events.filter { $0 > 0 })
         if simViolation == nil { simViolation = v }
         return v
+    }
+
+    /// Fails the run with a `liveness` violation: the nodes in `waiting` (node, what it
+    /// waited for) never got their answer. Cites the witness's lines (`LivenessWitness`).
+    func livenessFailure(_ message: String, waiting: [(node: Int, what: String)]) -> Violation {
+        let v = witness.violation(
+            "liveness", message + diagnostics, waiting: waiting, trace: workload.trace, now: now)
+        if simViolation == nil { simViolation = v }
+        return v
+    }
+
+    /// `livenessFailure` for clerks `clerks`.
+    func livenessFailure(_ message: String, clerks: [Int]) -> Violation {
+        livenessFailure(
+            message, waiting: clerks.map { (workload.firstNode + $0, workload.doing($0)) })
     }
 
     /// Queues `op` on clerk `c` and starts it when the clerk is free (a goroutine's call).
@@ -70,10 +89,9 @@ extension KVClientHarness {
     @discardableResult
     func call(_ c: Int, _ op: KVOperation) throws -> String {
         guard let v = try perform(c, op) else {
-            throw fail(
-                "liveness",
-                "clerk \(c): \(op.op.name)(\(op.key)) did not complete within \(formatTime(kvCallBudgetNs))"
-                    + diagnostics)
+            throw livenessFailure(
+                "clerk \(c): \(op.op.name)(\(op.key)) did not complete within \(formatTime(kvCallBudgetNs))",
+                clerks: [c])
         }
         return v
     }
@@ -93,7 +111,9 @@ extension KVClientHarness {
     func checkValue(_ c: Int, _ key: String, _ expected: String) throws {
         let v = try get(c, key)
         if v != expected {
-            throw fail("get-wrong-value", "Get(\(key)): expected:\n\(expected)\nreceived:\n\(v)")
+            throw fail(
+                "get-wrong-value", "Get(\(key)): expected:\n\(expected)\nreceived:\n\(v)",
+                events: [workload.lastOpLine(c)])
         }
     }
 
@@ -103,18 +123,17 @@ extension KVClientHarness {
         try check()
         if !done {
             let busy = workload.clerks.indices.filter { workload.clerks[$0].current != nil }
-            throw fail(
-                "liveness",
-                "clerks \(busy) still had operations in flight after \(formatTime(budgetNs))"
-                    + diagnostics)
+            throw livenessFailure(
+                "clerks \(busy) still had operations in flight after \(formatTime(budgetNs))",
+                clerks: busy)
         }
     }
 }
 
 extension KVClientHarness {
     /// checkClntAppends(clnt, v, count): "x clnt j y" for j < count each appear exactly once,
-    /// in increasing j order.
-    func checkClientAppends(_ clnt: Int, _ v: String, _ count: Int) throws {
+    /// in increasing j order. `read`: the `op` line of the Get that returned `v` (cited).
+    func checkClientAppends(_ clnt: Int, _ v: String, _ count: Int, read: TraceLine = 0) throws {
         let hay = Array(v.utf8)
         var lastOffset = -1
         for j in 0..<count {
@@ -123,40 +142,51 @@ extension KVClientHarness {
             guard let off = hits.first else {
                 throw fail(
                     "missing-element",
-                    "\(clnt) missing element x \(clnt) \(j) y in Append result \(v)")
+                    "\(clnt) missing element x \(clnt) \(j) y in Append result \(v)",
+                    events: [read])
             }
             if hits.count > 1 {
                 throw fail(
-                    "duplicate-element", "duplicate element x \(clnt) \(j) y in Append result \(v)")
+                    "duplicate-element", "duplicate element x \(clnt) \(j) y in Append result \(v)",
+                    events: [read])
             }
             if off <= lastOffset {
                 throw fail(
-                    "wrong-order", "wrong order for element x \(clnt) \(j) y in Append result \(v)")
+                    "wrong-order", "wrong order for element x \(clnt) \(j) y in Append result \(v)",
+                    events: [read])
             }
             lastOffset = off
         }
     }
 
     /// checkConcurrentAppends(v, counts): every client's appends, each once and in order.
-    func checkConcurrentAppends(_ v: String, _ counts: [Int]) throws {
-        for (clnt, count) in counts.enumerated() { try checkClientAppends(clnt, v, count) }
+    func checkConcurrentAppends(_ v: String, _ counts: [Int], read: TraceLine = 0) throws {
+        for (clnt, count) in counts.enumerated() {
+            try checkClientAppends(clnt, v, count, read: read)
+        }
     }
 
     /// Each append to `key` appears at most once in `v`, and a client's appends that appear
     /// do so in the order it issued them (a Put erases a prefix, never reorders; presence is
-    /// the linearizability check's job).
-    func checkAppendsOnce(key: String, _ v: String) throws {
+    /// the linearizability check's job). Cites `read` (the Get that returned `v`) and the
+    /// append's own `op` line.
+    func checkAppendsOnce(key: String, _ v: String, read: TraceLine = 0) throws {
         let hay = Array(v.utf8)
         var lastOffset = Array(repeating: -1, count: clerkCount)
         for op in workload.history.operations {  // in call order: per client, issue order
             guard case .append(let k, let value) = op.input, k == key else { continue }
             let hits = KVWorkload.occurrences(of: Array(value.utf8), in: hay, limit: 2)
+            let cited = [op.id < workload.opLines.count ? workload.opLines[op.id] : 0, read]
             if hits.count > 1 {
-                throw fail("duplicate-element", "duplicate element \(value) in key \(key): \(v)")
+                throw fail(
+                    "duplicate-element", "duplicate element \(value) in key \(key): \(v)",
+                    events: cited.sorted())
             }
             guard let off = hits.first else { continue }
             if off <= lastOffset[op.client] {
-                throw fail("wrong-order", "wrong order for element \(value) in key \(key): \(v)")
+                throw fail(
+                    "wrong-order", "wrong order for element \(value) in key \(key): \(v)",
+                    events: cited.sorted())
             }
             lastOffset[op.client] = off
         }

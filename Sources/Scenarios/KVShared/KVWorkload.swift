@@ -39,6 +39,11 @@ final class KVWorkload: KVClerkDriver {
     var history = KVHistory()
     /// Trace line of each returned operation's `op` observation, by history id.
     var opLines: [TraceLine] = []
+    /// Trace line of each operation's `call` observation, by history id.
+    var callLines: [TraceLine] = []
+    /// Told where each call began (a liveness violation counts the clerk's requests from
+    /// there); kept here in the harness, never in a node's state.
+    var witness: LivenessWitness?
     let trace: TraceRecorder
     let choices: Choices
     /// Generated operations stop being started once set.
@@ -79,6 +84,15 @@ final class KVWorkload: KVClerkDriver {
     private func call(_ c: Int, _ op: KVOperation, _ now: VirtualTime) -> KVClerkNext {
         let id = history.recordCall(client: c, input: Self.input(op), time: Int(now))
         opLines.append(0)
+        // The call is a line of its own: a call that never returns is cited from its start.
+        let line = trace.observe(
+            "call", node: firstNode + c,
+            [
+                ("client", .int(Int64(c))), ("opId", .int(Int64(id))),
+                ("op", .string(Self.opName(Self.input(op)))), ("key", .string(op.key)),
+            ])
+        callLines.append(line)
+        witness?.began(node: firstNode + c, line: line, time: now)
         clerks[c].current = op
         clerks[c].currentId = id
         return .perform(op)
@@ -142,6 +156,19 @@ final class KVWorkload: KVClerkDriver {
         case .put: return .put(key: op.key, value: op.value)
         case .append: return .append(key: op.key, value: op.value)
         }
+    }
+
+    /// The `op` line of clerk `c`'s last returned operation (0: none yet): what a check of the
+    /// value it returned cites.
+    func lastOpLine(_ c: Int) -> TraceLine {
+        let id = clerks[c].currentId
+        return id >= 0 && id < opLines.count ? opLines[id] : 0
+    }
+
+    /// What clerk `c` is doing, in words: `clerk 2 Put(k1)` (or `clerk 2 idle`).
+    func doing(_ c: Int) -> String {
+        guard let op = clerks[c].current else { return "clerk \(c) idle" }
+        return "clerk \(c) \(op.op.name)(\(op.key))"
     }
 
     /// True when no clerk has an operation in flight or scripted.

@@ -12,7 +12,8 @@
 // the replay of the committed log. The monitor (`CtrlerMonitor`) checks every step.
 //
 // Spec parameters (all optional; drawn when absent): servers, clients, seconds (fault phase,
-// default 5), crashes, partitions (booleans).
+// default 5), crashes, partitions (booleans), lostMajority (a majority crashed for good at the
+// heal: a liveness violation on purpose).
 import DSimCore
 import ShardCtrler
 
@@ -31,6 +32,9 @@ enum CtrlerFuzz {
         /// round the servers, refused), or (0, the shrinker's simplest answer) once a leader
         /// exists.
         var startsEagerly: Bool
+        /// `lostMajority`: at the heal a majority of the servers crash and stay down, so the
+        /// run must end in a liveness violation (to see what one reports). Never drawn.
+        var lostMajority = false
     }
 
     /// Gids a clerk owns.
@@ -47,7 +51,8 @@ enum CtrlerFuzz {
             partitions: ctx.bool("partitions", c.chance(1, in: 2, "fuzz.partitions")),
             faultGapMs: c.between(100, 2000, "fuzz.faultgap"),
             thinkMaxMs: c.between(0, 50, "fuzz.think"),
-            startsEagerly: c.chance(1, in: 2, "fuzz.eager"))
+            startsEagerly: c.chance(1, in: 2, "fuzz.eager"),
+            lostMajority: ctx.bool("lostMajority", false))
     }
 
     /// What one clerk knows: its gids in the configuration, the newest number it saw.
@@ -163,6 +168,7 @@ enum CtrlerFuzz {
     static func heal(_ h: CtrlerHarness, _ w: World) throws {
         h.connectAll()
         for i in 0..<w.servers where !h.sim.isUp(i) { h.startServer(i) }
+        if w.lostMajority { for i in 0...(w.servers / 2) { h.shutdownServer(i) } }
         try h.check()
     }
 

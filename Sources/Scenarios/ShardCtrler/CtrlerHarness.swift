@@ -22,6 +22,8 @@ final class CtrlerHarness {
     let n: Int
     /// The run's decisions.
     let choices: Choices
+    /// The lines a liveness failure cites (a call's progress: a `ctrlerOp` line).
+    let witness = LivenessWitness(progress: ["ctrlerOp"])
     /// How long the harness waits for one synchronous clerk call before calling it a liveness
     /// failure (the originals wait forever, up to the 120 s test limit).
     static let callBudgetNs = 60 * Duration.second
@@ -57,6 +59,8 @@ final class CtrlerHarness {
             return CtrlerNode(clerk: c, index: id - n, driver: workload, links: links)
         }
         monitor.sim = sim
+        witness.attach(to: sim)
+        workload.witness = witness
     }
 
     /// Virtual now.
@@ -80,6 +84,16 @@ final class CtrlerHarness {
         return v
     }
 
+    /// Fails the run with a `liveness` violation: clerks `clerks` never got their answer.
+    /// Cites the witness's lines (`LivenessWitness`).
+    func livenessFailure(_ message: String, clerks: [Int]) -> Violation {
+        let v = witness.violation(
+            "liveness", message, waiting: clerks.map { (n + $0, workload.doing($0)) },
+            trace: sim.trace, now: now)
+        if sim.violation == nil { sim.violation = v }
+        return v
+    }
+
     /// Wakes clerk `c` so it looks for work.
     func kick(_ c: Int) {
         sim.withNode(n + c) { node, ctx in node.poll(ctx) }
@@ -98,9 +112,9 @@ final class CtrlerHarness {
         }
         try check()
         guard done, let last = workload.clerks[c].last else {
-            throw fail(
-                "liveness",
-                "clerk \(c): \(op.name) did not complete within \(formatTime(Self.callBudgetNs))")
+            throw livenessFailure(
+                "clerk \(c): \(op.name) did not complete within \(formatTime(Self.callBudgetNs))",
+                clerks: [c])
         }
         return last
     }
@@ -132,9 +146,9 @@ final class CtrlerHarness {
         try check()
         if !done {
             let busy = workload.clerks.indices.filter { workload.clerks[$0].current != nil }
-            throw fail(
-                "liveness",
-                "clerks \(busy) still had operations in flight after \(formatTime(budgetNs))")
+            throw livenessFailure(
+                "clerks \(busy) still had operations in flight after \(formatTime(budgetNs))",
+                clerks: busy)
         }
     }
 }

@@ -42,6 +42,9 @@ final class CtrlerWorkload: CtrlerDriver {
     var generator: ((Int) -> CtrlerOp)?
     /// Called when clerk `c`'s operation returned (the scenario's own bookkeeping).
     var onComplete: ((Int, CtrlerCompletion) -> Void)?
+    /// Told where each call began (a liveness violation counts the clerk's requests from
+    /// there); kept in the harness, never in a node's state.
+    var witness: LivenessWitness?
 
     init(
         clerks: Int, firstNode: Int, monitor: CtrlerMonitor, trace: TraceRecorder, choices: Choices
@@ -73,6 +76,11 @@ final class CtrlerWorkload: CtrlerDriver {
         clerks[c].current = op
         clerks[c].callTime = now
         clerks[c].minNum = monitor.latestNum
+        // The call is a line of its own: a call that never returns is cited from its start.
+        let line = trace.observe(
+            "call", node: firstNode + c,
+            [("client", .int(Int64(firstNode + c))), ("op", .string(op.name))])
+        witness?.began(node: firstNode + c, line: line, time: now)
         return .perform(op)
     }
 
@@ -90,6 +98,12 @@ final class CtrlerWorkload: CtrlerDriver {
         clerks[c].completed += 1
         clerks[c].last = done
         onComplete?(c, done)
+    }
+
+    /// What clerk `c` is doing, in words: `clerk 2 Join` (or `clerk 2 idle`).
+    func doing(_ c: Int) -> String {
+        guard let op = clerks[c].current else { return "clerk \(c) idle" }
+        return "clerk \(c) \(op.name)"
     }
 
     /// True when no clerk has an operation in flight or scripted.

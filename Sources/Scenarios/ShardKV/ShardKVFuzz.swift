@@ -17,7 +17,8 @@
 //
 // Spec parameters (all optional; drawn when absent): clients, keys, seconds (fault phase,
 // default 6), maxraftstate (-1 = off), gidBase, groupServers, crashes, partitions, ctrlerChurn
-// (booleans).
+// (booleans), lostMajority (a majority of group 0 crashed for good at the heal: a liveness
+// violation on purpose).
 import DSimCore
 import KVRaft
 import ShardCtrler
@@ -45,6 +46,9 @@ enum ShardKVFuzz {
         /// The administrator's first Join goes out at once, while the controller elects its
         /// first leader, or (0, the shrinker's simplest answer) once it has one.
         var startsEagerly: Bool
+        /// `lostMajority`: at the heal a majority of the servers of group 0 crash and stay down, so the
+        /// run must end in a liveness violation (to see what one reports). Never drawn.
+        var lostMajority = false
     }
 
     /// Key names whose first bytes cover every shard (key2shard = first byte mod 10).
@@ -68,7 +72,8 @@ enum ShardKVFuzz {
             ctrlerChurn: ctx.bool("ctrlerChurn", c.chance(1, in: 3, "fuzz.churn")),
             gidBase: ctx.int("gidBase", c.between(1, 900, "fuzz.gidbase")),
             groupServers: ctx.int("groupServers", c.between(1, 3, "fuzz.groupservers")),
-            startsEagerly: c.chance(1, in: 2, "fuzz.eager"))
+            startsEagerly: c.chance(1, in: 2, "fuzz.eager"),
+            lostMajority: ctx.bool("lostMajority", false))
     }
 
     /// Runs one seed.
@@ -91,6 +96,7 @@ enum ShardKVFuzz {
         h.workload.thinkMaxMs = w.thinkMaxMs
         let keys = Array(keyNames[0..<w.keys])
         var finals: [String] = []
+        var reads: [TraceLine] = []
         var joined: [Int] = []
         let verdict = h.verdict {
             if !w.startsEagerly { _ = h.run(for: 10 * Duration.second) { ctrlerLeader(h) != nil } }
@@ -117,12 +123,18 @@ enum ShardKVFuzz {
             }
             h.workload.stop = true
             try heal(h)
+            if w.lostMajority { for i in 0...(h.n / 2) { h.shutdownServer(0, i) } }
             try h.waitClientsDone()
-            for k in keys { finals.append(try h.get(0, k)) }
+            for k in keys {
+                finals.append(try h.get(0, k))
+                reads.append(h.workload.lastOpLine(0))
+            }
         }
         guard verdict == .ok else { return verdict }
         do {
-            for (k, v) in zip(keys, finals) { try h.checkAppendsOnce(key: k, v) }
+            for (i, k) in keys.enumerated() {
+                try h.checkAppendsOnce(key: k, finals[i], read: reads[i])
+            }
             if w.maxRaftState > 0 { try h.checkLogs(allowingUncommitted: true) }
         } catch let v as Violation {
             return .violation(v)
@@ -229,7 +241,11 @@ enum ShardKVFuzz {
             sim.node(a)?.ctrlerClerk?.isIdle == true
         }
         try h.check()
-        if !idle { throw h.fail("liveness", "controller operation did not complete after healing") }
+        if !idle {
+            throw h.livenessFailure(
+                "controller operation did not complete after healing",
+                waiting: [(a, "controller operation")])
+        }
         try h.joinm(Array(0..<h.groups))
     }
 }

@@ -39,9 +39,13 @@ final class ShardKVHarness: KVClientHarness {
     let choices: Choices
     /// Servers per controller set.
     static let ctrlerServers = 3
-    /// Each configuration number a group server was seen in, with that configuration and the
-    /// first server seen in it.
-    var seenConfigs: [Int: (config: ShardConfig, gi: Int, i: Int)] = [:]
+    /// The lines a liveness failure cites (progress: a clerk's `op`, the administrator's
+    /// `ctrler`) and the `groupConfig` lines `config-agreement` compares.
+    let witness = LivenessWitness(progress: ["op", "ctrler"])
+    /// Each configuration number a group server was seen in, with that configuration, the
+    /// first server seen in it and the `groupConfig` line where it moved there (0: unknown, e.g.
+    /// it came with a snapshot).
+    var seenConfigs: [Int: (config: ShardConfig, gi: Int, i: Int, line: TraceLine)] = [:]
     /// The gid of group 0 (100 in the originals; the fuzz draws others).
     let gidBase: Int
     /// The gid of group gi.
@@ -72,6 +76,8 @@ final class ShardKVHarness: KVClientHarness {
         sim = SansIOSimulation(
             count: factory.nodeCount, choices: ctx.choices, trace: ctx.trace, network: net,
             make: factory.make)
+        witness.attach(to: sim)
+        workload.witness = witness
     }
 
     /// Virtual now.
@@ -107,21 +113,25 @@ final class ShardKVHarness: KVClientHarness {
     /// Invariant `config-agreement`: every group server that is in configuration N is in the
     /// same configuration N (groups must see one sequence of configurations, or two groups
     /// serve one shard, or one waits forever for a shard nobody offers). Checked at the
-    /// harness's checkpoints; `seenConfigs` is looked up by number only.
+    /// harness's checkpoints; `seenConfigs` is looked up by number only. Cites the two
+    /// servers' `groupConfig` lines, which the witness keeps outside the node values.
     func checkConfigAgreement() {
         for gi in 0..<groups {
             for i in 0..<n {
                 guard let c = sim.node(node(gi, i))?.server?.state.config else { continue }
+                let moved = witness.lastGroupConfig[node(gi, i)]
+                let line = moved?.num == c.num ? moved!.line : 0
                 guard let seen = seenConfigs[c.num] else {
-                    seenConfigs[c.num] = (c, gi, i)
+                    seenConfigs[c.num] = (c, gi, i, line)
                     continue
                 }
                 if seen.config != c {
-                    _ = fail(
+                    let v = Violation(
                         "config-agreement",
                         "gid \(gid(gi)) server \(i) is in configuration \(c.num) \(c.shards), "
-                            + "gid \(gid(seen.gi)) server \(seen.i) was in \(c.num) \(seen.config.shards)"
-                    )
+                            + "gid \(gid(seen.gi)) server \(seen.i) was in \(c.num) \(seen.config.shards)",
+                        events: [seen.line, line].filter { $0 > 0 }.sorted())
+                    if simViolation == nil { simViolation = v }
                     return
                 }
             }
@@ -145,6 +155,8 @@ extension ShardKVHarness {
     func ctrler(_ op: CtrlerOp, set k: Int = 0) throws -> ShardConfig? {
         let a = adminNode(k)
         var result: ShardConfig?
+        let line = sim.trace.observe("call", node: a, [("op", .string(op.name))])
+        witness.began(node: a, line: line, time: now)
         sim.withNode(a) { node, ctx in node.ctrlerClerk!.call(op, ctx) }
         let target = sim.node(a)!.ctrlerClerk!.seq
         let done = sim.run(for: kvCallBudgetNs) { [sim] in
@@ -153,9 +165,9 @@ extension ShardKVHarness {
         }
         try check()
         guard done else {
-            throw fail(
-                "liveness",
-                "controller \(op.name) did not complete in \(formatTime(kvCallBudgetNs))")
+            throw livenessFailure(
+                "controller \(op.name) did not complete in \(formatTime(kvCallBudgetNs))",
+                waiting: [(a, "controller \(op.name)")])
         }
         if case .query = op { result = sim.node(a)!.lastConfig }
         sim.trace.observe("ctrler", node: a, [("op", .string(op.name))])

@@ -77,9 +77,11 @@ enum ShardKVPorts {
         _ h: ShardKVHarness, _ ka: [String], _ va: [String], wrong: String
     ) throws -> Int {
         var bad: String?
-        h.workload.onComplete = { c, op, v in
+        var badLine: TraceLine = 0
+        h.workload.onComplete = { [unowned h] c, op, v in
             if v != va[c - 1] && bad == nil {
                 bad = "Get(\(op.key)): expected:\n\(va[c - 1])\nreceived:\n\(v) (\(wrong))"
+                badLine = h.workload.lastOpLine(c)
             }
         }
         defer { h.workload.onComplete = nil }
@@ -91,7 +93,7 @@ enum ShardKVPorts {
                 (1...ka.count).reduce(0) { $0 + h.workload.clerks[$1].completed } > before
             }
             try h.check()
-            if let b = bad { throw h.fail("get-wrong-value", b) }
+            if let b = bad { throw h.fail("get-wrong-value", b, events: [badLine]) }
             done = (1...ka.count).reduce(0) { $0 + h.workload.clerks[$1].completed }
             if done == before { return done }
         }
