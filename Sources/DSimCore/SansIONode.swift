@@ -84,6 +84,13 @@ public final class NodeContext<Node: SansIONode> {
     /// The trace line written last (at `boot`: the boot line).
     @inlinable public var lastLine: TraceLine { sim.trace.nextLine - 1 }
 
+    /// Reports that the node broke a rule of its protocol (a check its host runs around a
+    /// handler): the run stops after this handler with `violation`, unless another was reported
+    /// first. A broken rule is data, never a trap of the process.
+    public func fail(_ violation: Violation) {
+        if sim.violation == nil { sim.violation = violation }
+    }
+
     /// Records an observation; returns its trace line so a checker can cite it.
     @inlinable @discardableResult
     public func observe(_ event: String, _ fields: @autoclosure () -> [(String, JSON)] = [])

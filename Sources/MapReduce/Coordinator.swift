@@ -27,6 +27,8 @@ public final class Coordinator {
     public private(set) var doneLine: TraceLine?
     /// Virtual time the job became done.
     public private(set) var doneAt: VirtualTime?
+    /// The task rules, checked at every hand-out and report (the harness sets `onBreach`).
+    public let rules: TaskRules
 
     /// A coordinator for `files` (one map task each) on `node`.
     public init(sim: AsyncSimulation, node: NodeID, files: [String], options: MapReduceOptions) {
@@ -39,6 +41,8 @@ public final class Coordinator {
         self.options = options
         maps = Array(repeating: TaskState(), count: files.count)
         reduces = Array(repeating: TaskState(), count: options.nReduce)
+        rules = TaskRules(
+            maps: files.count, reduces: options.nReduce, timeoutNs: options.taskTimeoutNs)
     }
 
     /// Registers the handlers and spawns the main task as process `pid` of `processes`.
@@ -85,9 +89,10 @@ public final class Coordinator {
     }
 
     private func issue(_ kind: TaskKind, _ index: Int) -> TaskReply {
-        sim.trace.observe(
+        let line = sim.trace.observe(
             "mr.issue", node: node,
             [("kind", .string(kind.rawValue)), ("task", .int(Int64(index)))])
+        rules.issued(kind, index, now: sim.now, line: line)
         return TaskReply(
             kind: kind, index: index, file: kind == .map ? files[index] : "", nMap: files.count,
             nReduce: options.nReduce)
@@ -95,15 +100,22 @@ public final class Coordinator {
 
     /// `TaskDone`: marks the task done; the job is done when every reduce is.
     func taskDone(_ r: TaskReport) -> Bool {
+        // The report's delivery is the last line written.
+        let line = sim.trace.nextLine - 1
         switch r.kind {
         case .map: maps[r.index].isDone = true
         case .reduce: reduces[r.index].isDone = true
-        case .wait, .exit: preconditionFailure("report of a \(r.kind) task")
+        case .wait, .exit:
+            rules.reportedNonTask(r.kind, line: line)
+            return false
         }
+        rules.reportedDone(r.kind, r.index, line: line)
         if !isDone && maps.allSatisfy(\.isDone) && reduces.allSatisfy(\.isDone) {
             isDone = true
             doneAt = sim.now
-            doneLine = sim.trace.observe("mr.done", node: node)
+            let done = sim.trace.observe("mr.done", node: node)
+            doneLine = done
+            rules.jobDone(line: done)
         }
         return true
     }

@@ -42,8 +42,21 @@ extension Timeline {
             let t = formatTime(VirtualTime(e["t"]?.intValue ?? 0))
             out.append(row(pad(mark + "L\(line)", 10) + pad(t, 12), cells, column))
         }
-        if let v = verdict { out.append(contentsOf: verdictLines(v)) }
+        if let v = verdict { out.append(contentsOf: verdictLines(v).flatMap { wrap($0, width) }) }
         return out
+    }
+
+    /// `text` cut into rows of at most `width` characters (a long violation message), the
+    /// continuation rows indented.
+    static func wrap(_ text: String, _ width: Int) -> [String] {
+        guard text.count > width, width > 8 else { return [text] }
+        var rows = [String(text.prefix(width))]
+        var rest = text.dropFirst(width)
+        while !rest.isEmpty {
+            rows.append("    " + rest.prefix(width - 4))
+            rest = rest.dropFirst(width - 4)
+        }
+        return rows
     }
 
     /// One row: the left part, then each cell cut or padded to `column`.

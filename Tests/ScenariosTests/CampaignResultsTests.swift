@@ -31,7 +31,7 @@ final class CampaignResultsTests: XCTestCase {
             ["merge", "r1.jsonl", "r2.jsonl", "r3.jsonl", "r4.jsonl", "--junit", "j.xml"], in: dir)
         XCTAssertEqual(one.out, four.out)
         XCTAssertTrue(one.out.contains("summary raft/fuzz: 96 seeds, "), one.out)
-        XCTAssertTrue(one.out.contains("leader-completeness"), one.out)
+        XCTAssertTrue(one.out.contains("raft-rule:leader-commit-majority-own-term"), one.out)
         // The unsharded campaign printed the same summary.
         XCTAssertTrue(whole.out.contains(one.out), whole.out)
         let xml = try String(contentsOfFile: dir + "/j.xml", encoding: .utf8)

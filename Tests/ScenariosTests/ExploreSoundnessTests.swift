@@ -162,14 +162,17 @@ final class ExploreSoundnessTests: XCTestCase {
         XCTAssertEqual(report.pruned, 106)
     }
 
-    func testPlantedBugIsFoundAtBoundOneAndItsTraceReplays() throws {
+    /// The bug breaks Figure 2's persistence rule at the first election, so the all-default
+    /// run (bound 0) finds it; before the rule checks it needed a crash (bound 1,
+    /// durable-state-lost).
+    func testPlantedBugIsFoundAtBoundZeroAndItsTraceReplays() throws {
         var request = try request()
         request.planted = ["votedfor-not-persisted"]
         let report = Explorer.run(request, ExploreOptions(bound: 1), build: build)
         let finding = try XCTUnwrap(report.finding)
-        XCTAssertEqual(finding.bound, 1)
+        XCTAssertEqual(finding.bound, 0)
         guard case .violation(let v) = finding.verdict else { return XCTFail("no violation") }
-        XCTAssertEqual(v.invariant, "durable-state-lost")
+        XCTAssertEqual(v.invariant, "raft-rule:persist-before-reply")
         let replay = Runner.run(
             request, source: .recorded(finding.values), record: true, build: build)
         XCTAssertEqual(replay.verdict, finding.verdict)

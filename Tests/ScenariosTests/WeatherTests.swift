@@ -44,7 +44,7 @@ final class WeatherTests: XCTestCase {
         let expected: [(bug: String, seed: UInt64, invariant: String)] = [
             ("count-late-answers", 3, "ws-average"),
             ("no-quit", 1, "ws-quit"),
-            ("wrong-batch-number", 2, "ws-receipts"),
+            ("wrong-batch-number", 2, "ws-batch-sequence"),
         ]
         XCTAssertEqual(WeatherSystem.entry.plantedBugs.map(\.name), expected.map(\.bug))
         for e in expected {

@@ -64,8 +64,10 @@ final class ShardKVScenarioTests: XCTestCase {
     /// makes groups disagree on a configuration.
     func testPlantedBugsAreCaught() {
         let cases: [(String, UInt64, [String])] = [
-            ("serve-before-arrival", 1, ["linearizability"]),
-            ("dup-table-not-moved", 1, ["linearizability"]),
+            // The group's bugs break a rule of the group at the apply that shows it
+            // (`ShardGroupState+Rules`); before the rule checks, both were linearizability.
+            ("serve-before-arrival", 1, ["shardkv-rule:serve-owned-present"]),
+            ("dup-table-not-moved", 1, ["shardkv-rule:dup-table-moves-with-data"]),
             ("rebalance-map-order", 8, ["config-agreement"]),
         ]
         for (bug, seed, invariants) in cases {
@@ -80,8 +82,9 @@ final class ShardKVScenarioTests: XCTestCase {
         }
     }
 
-    /// The ports' own assertions fire: with shards served before their data arrives, the
-    /// values TestSnapshot5B and TestMissChange5B check are wrong.
+    /// With shards served before their data arrives, the ports fail: the group's rule
+    /// `serve-owned-present` fires at the first such Get, before the values TestSnapshot5B and
+    /// TestMissChange5B check (get-wrong-value, as they failed before the rule checks).
     func testPortsCatchABrokenGroup() {
         var failed: [String] = []
         for name in ["TestSnapshot5B", "TestMissChange5B"] {
@@ -89,7 +92,11 @@ final class ShardKVScenarioTests: XCTestCase {
             if case .violation(let v) = r.verdict { failed.append("\(name):\(v.invariant)") }
         }
         XCTAssertEqual(
-            failed, ["TestSnapshot5B:get-wrong-value", "TestMissChange5B:get-wrong-value"])
+            failed,
+            [
+                "TestSnapshot5B:shardkv-rule:serve-owned-present",
+                "TestMissChange5B:shardkv-rule:serve-owned-present",
+            ])
     }
 
     /// The same seed twice gives the same trace text, byte for byte.

@@ -85,7 +85,9 @@ public struct RaftServer: SansIONode, Hashable {
     public mutating func receive(_ message: Message, from: NodeID, _ ctx: NodeContext<RaftServer>) {
         let line = ctx.lastLine
         ready.clear()
+        let check = RaftRuleCheck(raft, .message(message, from: from))
         raft.step(message, from: from, &ready)
+        report(check.verify(raft, ready), line: line, ctx)
         // Entries merged: their terms must still be in order with their neighbours', checked
         // here so that a stale entry left after a conflict is shown by the message that did it.
         if case .appendEntries(let a) = message, ready.mustPersist, !a.entries.isEmpty {
@@ -102,7 +104,9 @@ public struct RaftServer: SansIONode, Hashable {
             preconditionFailure("unknown timer \(timer)")
         }
         ready.clear()
+        let check = RaftRuleCheck(raft, .timer(t))
         raft.tick(t, &ready)
+        report(check.verify(raft, ready), line: nil, ctx)
         flush(ctx)
     }
 
@@ -111,8 +115,10 @@ public struct RaftServer: SansIONode, Hashable {
         -> (index: Int, term: Int, isLeader: Bool)
     {
         ready.clear()
+        let check = RaftRuleCheck(raft, .start(command))
         let r = raft.start(command, &ready)
         if r.isLeader { Self.observeStart(r.index, r.term, value: command.value, ctx) }
+        report(check.verify(raft, ready), line: r.isLeader ? ctx.lastLine : nil, ctx)
         flush(ctx)
         return r
     }
@@ -126,6 +132,15 @@ public struct RaftServer: SansIONode, Hashable {
                 ("index", .int(Int64(index))), ("term", .int(Int64(term))),
                 ("value", .int(Int64(value))),
             ])
+    }
+
+    /// Reports a broken Raft rule citing `line` (the message's), or a line of its own when the
+    /// step has none (a timer).
+    private func report(_ breach: RaftRuleBreach?, line: TraceLine?, _ ctx: NodeContext<RaftServer>)
+    {
+        guard let b = breach, monitor.violation == nil else { return }
+        let cited = line ?? ctx.observe("rule-broken", [("rule", .string(b.rule.rawValue))])
+        monitor.fail(b.rule.invariant, b.message, [cited])
     }
 
     /// Carries out a batch: persist, send, timers, observations, applies.
@@ -202,6 +217,7 @@ public struct RaftServer: SansIONode, Hashable {
                 expectedIndex: snapshots ? lastApplied + 1 : nil, line: line)
             lastApplied = index
             guard snapshots, (index + 1) % snapshotEvery == 0 else { return false }
+            report(raft.snapshotBreach(index: index), line: line, ctx)
             let data = LabSnapshot(
                 lastIncludedIndex: index, log: monitor.appliedPrefix(server: ctx.id, through: index)
             )

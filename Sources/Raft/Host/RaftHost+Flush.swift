@@ -62,18 +62,28 @@ extension RaftHost {
         switch a {
         case .snapshot(let index, _, let snap):
             guard index > lastApplied else { return }
-            install(snap, index: index)
-            ctx.observe(Binding.Machine.installEvent, [("index", .int(Int64(index)))])
+            let breach = machine.restoreChecked(snap)
+            lastApplied = index
+            let line = ctx.observe(Binding.Machine.installEvent, [("index", .int(Int64(index)))])
+            if let b = breach { ctx.fail(Violation(b.invariant, b.message, events: [line])) }
             while let p = pending.first, p.index <= index {
                 pending.removeFirst()
                 Binding.failed(p.ticket, ctx)
             }
         case .command(let index, let term, let command):
             guard index > lastApplied else { return }
-            precondition(index == lastApplied + 1, "apply \(index) after \(lastApplied)")
+            guard index == lastApplied + 1 else {
+                let b = RaftRuleBreach(
+                    .applyInOrder, "service got index \(index) after \(lastApplied)")
+                return report(b, line: nil, ctx)
+            }
             lastApplied = index
             let before = Binding.observesApply(of: command) ? machine : nil
-            let output = machine.apply(command)
+            let (output, breach) = machine.applyChecked(command)
+            if let b = breach {
+                // The line of the commit (or message) that made this entry apply.
+                ctx.fail(Violation(b.invariant, b.message, events: [ctx.lastLine]))
+            }
             if let b = before { Binding.observeApplied(command, before: b, after: machine, ctx) }
             while let p = pending.first, p.index <= index {
                 pending.removeFirst()
@@ -92,11 +102,20 @@ extension RaftHost {
         lastApplied = index
     }
 
+    /// Stops the run with a broken Raft rule, citing `line` (the message's) or, for a timer or
+    /// a Start, a line of its own.
+    func report(_ breach: RaftRuleBreach?, line: TraceLine?, _ ctx: NodeContext<Binding.Node>) {
+        guard let b = breach else { return }
+        let cited = line ?? ctx.observe("rule-broken", [("rule", .string(b.rule.rawValue))])
+        ctx.fail(Violation(b.rule.invariant, b.message, events: [cited]))
+    }
+
     /// Raft §7: hand Raft a snapshot once the persisted state nears maxraftstate.
     private mutating func maybeSnapshot(_ ctx: NodeContext<Binding.Node>) {
         guard maxRaftState > 0, lastApplied > raft.log.snapshotIndex,
             raft.durable.stateBytes * 10 >= maxRaftState * 9
         else { return }
+        report(raft.snapshotBreach(index: lastApplied), line: nil, ctx)
         if raft.snapshot(index: lastApplied, data: machine.snapshot()) {
             isDurableDirty = true
             ctx.observe("snapshot", [("index", .int(Int64(lastApplied)))])

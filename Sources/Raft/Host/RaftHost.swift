@@ -128,7 +128,10 @@ public struct RaftHost<Binding: RaftHostBinding> {
         let peer = from < peers.count && peers[from] == from ? from : peers.firstIndex(of: from)
         guard let p = peer else { preconditionFailure("Raft message from non-peer node \(from)") }
         ready.clear()
+        let line = ctx.lastLine
+        let check = RaftRuleCheck(raft, .message(m, from: p))
         raft.step(m, from: p, &ready)
+        report(check.verify(raft, ready), line: line, ctx)
         flush(ctx)
     }
 
@@ -146,7 +149,9 @@ public struct RaftHost<Binding: RaftHostBinding> {
             }
         }
         ready.clear()
+        let check = RaftRuleCheck(raft, .timer(t))
         raft.tick(t, &ready)
+        report(check.verify(raft, ready), line: nil, ctx)
         flush(ctx)
         return true
     }
@@ -160,7 +165,9 @@ public struct RaftHost<Binding: RaftHostBinding> {
         _ command: Command, ticket: Binding.Ticket?, _ ctx: NodeContext<Binding.Node>
     ) -> (index: Int, term: Int, isLeader: Bool) {
         ready.clear()
+        let check = RaftRuleCheck(raft, .start(command))
         let r = raft.start(command, &ready)
+        report(check.verify(raft, ready), line: nil, ctx)
         guard r.isLeader else {
             if let t = ticket { Binding.failed(t, ctx) }
             return r
@@ -171,8 +178,11 @@ public struct RaftHost<Binding: RaftHostBinding> {
             [("index", .int(Int64(r.index))), ("term", .int(Int64(r.term)))]
                 + Binding.startFields(command))
         if let t = ticket {
-            precondition(
-                pending.last.map { $0.index < r.index } ?? true, "Start index \(r.index) reused")
+            if let last = pending.last, last.index >= r.index {
+                let b = RaftRuleBreach(
+                    .startAppendsOwnTerm, "Start returned index \(r.index) after \(last.index)")
+                report(b, line: nil, ctx)
+            }
             pending.append(PendingStart(index: r.index, term: r.term, command: command, ticket: t))
         }
         flush(ctx)

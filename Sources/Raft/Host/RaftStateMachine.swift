@@ -22,9 +22,46 @@ public protocol RaftStateMachine: Hashable {
     /// The trace observation written when a snapshot from Raft replaces the state
     /// (default `install`).
     static var installEvent: String { get }
+
+    /// Applies `command` like `apply`, checking the service's own rules (exactly-once,
+    /// configuration and shard transitions) around it; the host reports a breach as a
+    /// violation. Default: `apply`, no rules.
+    mutating func applyChecked(_ command: Command) -> (output: Output, breach: ServiceRuleBreach?)
+
+    /// Restores `snapshot` (an InstallSnapshot: newer than the state) like `restore`, checking
+    /// the service's rules across it. Default: `restore`, no rules.
+    mutating func restoreChecked(_ snapshot: Snapshot) -> ServiceRuleBreach?
 }
 
 extension RaftStateMachine {
     /// `install`.
     public static var installEvent: String { "install" }
+
+    /// `apply`, no rules.
+    public mutating func applyChecked(_ command: Command) -> (
+        output: Output, breach: ServiceRuleBreach?
+    ) {
+        (apply(command), nil)
+    }
+
+    /// `restore`, no rules.
+    public mutating func restoreChecked(_ snapshot: Snapshot) -> ServiceRuleBreach? {
+        restore(snapshot)
+        return nil
+    }
+}
+
+/// A rule of a Raft-backed service broken by one apply or install: reported as the violation
+/// `invariant` (e.g. `kv-rule:at-most-once`).
+public struct ServiceRuleBreach: Hashable, Sendable {
+    /// The violation's name, `<service>-rule:<rule>`.
+    public var invariant: String
+    /// What was seen, with the numbers, and the rule.
+    public var message: String
+
+    /// Creates a breach.
+    public init(_ invariant: String, _ message: String) {
+        self.invariant = invariant
+        self.message = message
+    }
 }

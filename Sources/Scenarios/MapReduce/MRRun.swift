@@ -65,6 +65,7 @@ final class MRRun {
         installChecks()
         installHooks()
         cluster.startCoordinator(files: job.inputs.map(\.name))
+        cluster.coordinator?.rules.onBreach = { [unowned self] v in fail(v) }
         startScript()
         // Until everything exited (the clock stays at the last event) or the bound.
         sim.runToQuiescence(limit: job.boundNs)

@@ -1,7 +1,8 @@
 // The tester's checks on every message from `out` (lab-tests.md §9, "testAll assertions"):
 // exactly K distinct receipts for its batch, the average within ±0.08 of the tester's mean of
 // on-time values, NaN exactly when that mean is NaN, the time since the previous message (or the
-// start) within P ± 0.08 s, and no message within 2·P after quit was sent.
+// start) within P ± 0.08 s, and no message within 2·P after quit was sent; and, as a
+// sequential model of the service, the n-th answer is for batch n − 1 (`ws-batch-sequence`).
 import DSimCore
 import WeatherStations
 
@@ -35,6 +36,14 @@ extension WeatherHarness {
                 events: [line])
         }
         let b = m.batch
+        // The sequential model of the service: one answer per period, for batches 0, 1, 2, …
+        // in order, so the n-th answer is for batch n − 1.
+        if b != outputs - 1 {
+            return Violation(
+                "ws-batch-sequence",
+                "answer \(outputs) is for batch \(b), expected batch \(outputs - 1)",
+                events: [lastOutputLine, line].compactMap { $0 })
+        }
         let ids = b >= 0 && b < receipts.count ? receipts[b] : []
         let receiptLine = b >= 0 && b < lastReceiptLine.count ? [lastReceiptLine[b]] : []
         if let v = checkReceipts(ids, batch: b, events: receiptLine + [line]) { return v }
