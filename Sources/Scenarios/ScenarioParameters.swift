@@ -100,6 +100,9 @@ extension Scenario {
 enum ScenarioParameters {
     static let seconds = ScenarioParameter("seconds", .int(1...600))
     static let maxRaftState = ScenarioParameter("maxraftstate", .int(-1...1_000_000))
+    /// The liveness window after the last fault (or progress): a stuck run fails once it
+    /// passes. `dsim shrink` shortens it for a liveness failure (see `ShrinkSession`).
+    static let livenessWindow = ScenarioParameter("livenessWindowMs", .int(100...3_600_000))
 
     /// The exploration strategy, which every scenario takes (`dsim fuzz --strategy`).
     static let strategy: [ScenarioParameter] = [
@@ -145,8 +148,9 @@ enum ScenarioParameters {
         "mapreduce/fuzz": [
             .init("app", .oneOf(MapReduceSystem.fuzzApps)),
             .init("inputs", .int(1...InputData.books.count)), .init("workers", .int(1...16)),
-            .init("nReduce", .int(1...100)),
+            .init("nReduce", .int(1...100)), livenessWindow,
         ],
+        "mapreduce/test-mr.sh/crash": [livenessWindow],
         "weather/fuzz": [
             .init("k", .int(1...1000)), .init("periodMs", .int(200...60_000)),
             .init("batches", .int(1...100)),
