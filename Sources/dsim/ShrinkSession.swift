@@ -28,13 +28,17 @@ import Scenarios
 
 /// A shrink in progress.
 final class ShrinkSession {
-    let request: RunRequest
+    /// The request candidates run with (a liveness failure's shortened window: `shortenWindow`).
+    private(set) var request: RunRequest
     let invariant: String
     /// For a `crash`: the input's failure signature, which a candidate's crash must share (the
     /// same signal in the same functions), not merely any crash.
     let signature: String?
     /// Runs the candidates (in a worker process when isolated).
-    let runner: CandidateRunner
+    private(set) var runner: CandidateRunner
+    /// The request as given, when a liveness failure's window was shortened (the shrunk run
+    /// must still fail with it).
+    private(set) var unshortened: RunRequest?
     let maxRuns: Int
     let maxSteps: Int
     let budgetSeconds: Double
@@ -91,6 +95,7 @@ final class ShrinkSession {
     /// `invariant` to begin with.
     func shrink(_ decisions: [UInt64]) -> RunResult? {
         guard start(decisions) else { return nil }
+        shortenWindow(decisions)
         var current = reroll(decisions)
         // The world is at its largest now, so a smaller one found by a wider re-roll saves the
         // most; capped at a quarter of the step budget (a long run's re-rolls are costly).
@@ -106,6 +111,7 @@ final class ShrinkSession {
         stepsEnd = maxSteps
         current = rounds(current, wide: ShrinkCommand.wideRerollSeeds[...])
         if let f = fallback, f.size < size { current = f.decisions }
+        if !verifyWindow(current) { current = decisions }
         return record(.recorded(current))
     }
 
@@ -143,6 +149,13 @@ final class ShrinkSession {
         return String(
             format: "shrink: %d runs, %d steps, %d improvements, %.1f s%@", executed,
             stepsSpent, improvements, wallSeconds() - start, stop)
+    }
+
+    /// Starts over with `request` (a shortened liveness window, or the window given back).
+    func use(_ r: RunRequest) {
+        request = r
+        runner = CandidateRunner(r, build: build, isolation: runner.isolation)
+        runner.recordsEveryCandidate = signature != nil
     }
 
     /// Measures the input under the smallest history-check budget that still fails (nil: no
@@ -309,5 +322,50 @@ final class ShrinkSession {
             }
         }
         return nil
+    }
+}
+
+extension ShrinkSession {
+    /// A liveness failure: the shortest window of its scenario (`LivenessWindow`, from the
+    /// floor up) with which the input still fails the same way; the candidates then run with
+    /// it, so a stuck run's tail is short and dropping a fault ends a candidate sooner.
+    fileprivate func shortenWindow(_ decisions: [UInt64]) {
+        guard LivenessWindow.invariants.contains(invariant),
+            let window = LivenessWindow.of(request)
+        else { return }
+        let original = request
+        for ms in window.shorter {
+            use(LivenessWindow.with(original, ms: ms))
+            bestLines = .max
+            if start(decisions) {
+                unshortened = original
+                eprint(
+                    "  liveness window: \(ms) ms instead of \(window.defaultMs) ms (the result "
+                        + "is checked with \(window.defaultMs) ms)")
+                return
+            }
+        }
+        use(original)
+        bestLines = .max
+        _ = start(decisions)
+    }
+
+    /// True when the shrunk run still fails the same way with the window it was given (always,
+    /// when the window was not shortened); else the input is the answer, with the window given.
+    fileprivate func verifyWindow(_ current: [UInt64]) -> Bool {
+        guard let original = unshortened else { return true }
+        let check = CandidateRunner(original, build: build, isolation: runner.isolation)
+        let r = check.run(
+            .recorded(current), lineCap: .max, stepCap: .max,
+            checkIterationsMax: checkIterationsMax)
+        if r.verdict.failure?.invariant == invariant {
+            eprint("  liveness window: the shrunk run fails \(invariant) with the full window too")
+            return true
+        }
+        eprint(
+            "  liveness window: the shrunk run passes with the full window (\(r.verdict.name)): "
+                + "keeping the input")
+        use(original)
+        return false
     }
 }

@@ -70,7 +70,8 @@ public enum RaftFuzz {
         }
         client.stop = true
         try h.waitForTasks()
-        try healAndCheckLiveness(h)
+        let windowMs = run.params["livenessWindowMs"]?.intValue ?? 10_000
+        try healAndCheckLiveness(h, windowNs: VirtualTime(windowMs) * Duration.millisecond)
     }
 
     /// One fault among those the seed enabled (or nothing).
@@ -110,8 +111,12 @@ public enum RaftFuzz {
         }
     }
 
-    /// Heal everything, then require a leader within 5 s and progress within one()'s budget.
-    static func healAndCheckLiveness(_ h: RaftHarness) throws {
+    /// Heal everything, then require a leader within 5 s and progress within one()'s budget
+    /// (the liveness window `windowNs`, 10 s by default: half of it for the leader; spec
+    /// parameter `livenessWindowMs`, which `dsim shrink` shortens for a liveness failure).
+    static func healAndCheckLiveness(
+        _ h: RaftHarness, windowNs: VirtualTime = 10 * Duration.second
+    ) throws {
         var network = NetworkOptions()
         network.longDelays = true
         h.sim.network = network
@@ -124,21 +129,23 @@ public enum RaftFuzz {
             h.connect(i)
         }
         let healTime = h.now
-        let elected = h.sim.run(for: 5 * Duration.second) { hasLeader(h) }
+        let elected = h.sim.run(for: windowNs / 2) { hasLeader(h) }
         try h.check()
         if !elected {
             throw h.fail(
                 "liveness-no-leader",
-                "no leader within 5 s after healing at \(formatTime(healTime)) (waited until "
+                "no leader within \(formatTime(windowNs / 2)) after healing at "
+                    + "\(formatTime(healTime)) (waited until "
                     + "\(formatTime(h.now)))", events: livenessLines(h, heal: healLine))
         }
         for k in 0..<3 {
             do {
-                try h.one(LabCommand(-1 - k), h.n, retry: true)
+                try h.one(LabCommand(-1 - k), h.n, retry: true, budgetNs: windowNs)
             } catch let v as Violation where v.invariant == "one-failed-to-reach-agreement" {
                 let p = Violation(
                     "liveness-no-progress",
-                    "command \(-1 - k) not committed by all \(h.n) within 10 s after healing",
+                    "command \(-1 - k) not committed by all \(h.n) within "
+                        + "\(formatTime(windowNs)) after healing",
                     events: v.events + livenessLines(h, heal: healLine))
                 h.sim.violation = p
                 throw p

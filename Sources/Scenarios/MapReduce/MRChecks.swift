@@ -5,6 +5,8 @@
 //                            as `original-bound` (not a violation), within the original
 //                            test's bound (test-mr.sh's `timeout 45s`, 120 s for the crash
 //                            test), which a correct job misses with some probability
+//   workers-gone             liveness, the same window: every worker exited (each gives up
+//                            after 25 failed calls in a row) and none will start again
 //   output-matches-sequential  `sort mr-out* | grep .` equals the sequential reference's output
 //   early-exit               the output when the first process exited equals the final output
 //                            (for deterministic output, or when no task can run twice)
@@ -28,8 +30,14 @@ enum MRChecks {
                     "no progress for \(formatTime(job.livenessWindowNs)) after "
                         + "\(formatTime($0)) (liveness window)"
                 } ?? "stopped at the limit of \(formatTime(job.limitNs))"
+            // Every worker gone, none to come (no restart loop): a worker gives up after 25
+            // failed calls in a row, taking the coordinator for gone. Named apart, so that a
+            // shrink of a stuck job does not slip to a run where the network ate 25 calls.
+            let isAbandoned =
+                o.doneAt == nil && o.running.allSatisfy { $0 == ProcessTable.firstPid }
+                && !job.plan.restarts
             return Violation(
-                "job-finishes",
+                isAbandoned ? "workers-gone" : "job-finishes",
                 "\(why): job " + (o.doneAt == nil ? "not done" : "done")
                     + ", still running: \(o.running)", events: o.doneLine.map { [$0] } ?? [])
         }

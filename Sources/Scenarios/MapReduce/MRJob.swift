@@ -12,6 +12,11 @@ enum WorkerPlan: Equatable {
     /// again (a second after it exits or dies) while the coordinator runs.
     case restartLoops(background: Int, loops: Int)
 
+    /// True when workers are started again after they exit (the crash test's loops).
+    var restarts: Bool {
+        if case .restartLoops = self { return true } else { return false }
+    }
+
     /// Worker nodes needed.
     var workerNodes: Int {
         switch self {

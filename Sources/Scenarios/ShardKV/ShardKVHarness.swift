@@ -41,6 +41,9 @@ final class ShardKVHarness: KVClientHarness {
     static let ctrlerServers = 3
     /// Each configuration number a group server was seen in, with that configuration and the
     /// first server seen in it.
+    /// How long a synchronous call or the clients' drain may take (the fuzz scenario sets its
+    /// liveness window here).
+    var callBudgetNs = kvCallBudgetNs
     var seenConfigs: [Int: (config: ShardConfig, gi: Int, i: Int)] = [:]
     /// The gid of group 0 (100 in the originals; the fuzz draws others).
     let gidBase: Int
@@ -147,7 +150,7 @@ extension ShardKVHarness {
         var result: ShardConfig?
         sim.withNode(a) { node, ctx in node.ctrlerClerk!.call(op, ctx) }
         let target = sim.node(a)!.ctrlerClerk!.seq
-        let done = sim.run(for: kvCallBudgetNs) { [sim] in
+        let done = sim.run(for: callBudgetNs) { [sim] in
             guard let c = sim.node(a)?.ctrlerClerk, c.isIdle, c.seq == target else { return false }
             return true
         }
@@ -155,7 +158,7 @@ extension ShardKVHarness {
         guard done else {
             throw fail(
                 "liveness",
-                "controller \(op.name) did not complete in \(formatTime(kvCallBudgetNs))")
+                "controller \(op.name) did not complete in \(formatTime(callBudgetNs))")
         }
         if case .query = op { result = sim.node(a)!.lastConfig }
         sim.trace.observe("ctrler", node: a, [("op", .string(op.name))])
