@@ -147,7 +147,7 @@ enum ScenarioParameters {
             .init("clients", .int(1...20)), .init("keys", .int(1...100)), seconds, maxRaftState,
             .init("crashes", .bool), .init("partitions", .bool), .init("ctrlerChurn", .bool),
             .init("gidBase", .int(1...100_000)), .init("groupServers", .int(1...7)),
-            livenessWindow(floorMs: 5_000),
+            livenessWindow(floorMs: 1_000),
         ],
         "mapreduce/fuzz": [
             .init("app", .oneOf(MapReduceSystem.fuzzApps)),

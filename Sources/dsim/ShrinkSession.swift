@@ -31,14 +31,20 @@ final class ShrinkSession {
     /// The request candidates run with (a liveness failure's shortened window: `shortenWindow`).
     private(set) var request: RunRequest
     let invariant: String
-    /// For a `crash`: the input's failure signature, which a candidate's crash must share (the
-    /// same signal in the same functions), not merely any crash.
+    /// For a `crash` or a liveness failure: the input's failure signature, which a candidate must
+    /// share (a crash: the same signal in the same functions, not merely any crash).
     let signature: String?
     /// Runs the candidates (in a worker process when isolated).
     private(set) var runner: CandidateRunner
     /// The request as given, when a liveness failure's window was shortened (the shrunk run
     /// must still fail with it).
     private(set) var unshortened: RunRequest?
+    /// With a shortened window: the size of the smallest candidate that also failed with the
+    /// full window. A candidate no larger is checked with the full window before it counts
+    /// (`windowHolds`), so the shrink cannot slip to a run that is merely slow.
+    private var verifiedSize = Int.max
+    /// Runs candidates with the full window (`windowHolds`).
+    private var fullRunner: CandidateRunner?
     let maxRuns: Int
     let maxSteps: Int
     let budgetSeconds: Double
@@ -75,9 +81,12 @@ final class ShrinkSession {
     ) {
         self.request = request
         self.invariant = invariant
-        self.signature = invariant == "crash" ? signature : nil
+        // A liveness failure keeps its signature too: shardkv's waits all fail `liveness`, and
+        // a slow controller join is not the stuck migration being shrunk.
+        let keepsSignature = invariant == "crash" || LivenessWindow.invariants.contains(invariant)
+        self.signature = keepsSignature ? signature : nil
         runner = CandidateRunner(request, build: build, isolation: isolation)
-        runner.recordsEveryCandidate = self.signature != nil
+        runner.recordsEveryCandidate = invariant == "crash"
         self.maxRuns = maxRuns
         self.maxSteps = maxSteps
         self.budgetSeconds = budgetSeconds
@@ -155,7 +164,7 @@ final class ShrinkSession {
     func use(_ r: RunRequest) {
         request = r
         runner = CandidateRunner(r, build: build, isolation: runner.isolation)
-        runner.recordsEveryCandidate = signature != nil
+        runner.recordsEveryCandidate = invariant == "crash"
     }
 
     /// Measures the input under the smallest history-check budget that still fails (nil: no
@@ -191,8 +200,13 @@ final class ShrinkSession {
         if stepCap == .max { stepCap = max(100_000, 4 * r.steps) }
         guard case .violation(let v) = r.verdict, v.invariant == invariant else { return nil }
         if let signature, FailureSignature.of(r.verdict) != signature { return nil }
+        let s = r.eventCount << 24 + min(r.lineCount, 1 << 24 - 1)
+        if unshortened != nil && s <= verifiedSize {
+            guard windowHolds(source) else { return nil }
+            verifiedSize = s
+        }
         bestLines = min(bestLines, r.lineCount)
-        return r.eventCount << 24 + min(r.lineCount, 1 << 24 - 1)
+        return s
     }
 
     /// The run of `source`, recorded.
@@ -308,9 +322,9 @@ final class ShrinkSession {
                     // A simpler world (fewer nodes, say) is kept even with a somewhat longer
                     // run, as the rounds that follow shrink it further than the larger world
                     // could go. The run before stays as the fallback.
-                    guard allowsLargerWorldRuns, isSimpler, s >> 24 <= 2 * (size >> 24) else {
-                        continue
-                    }
+                    guard allowsLargerWorldRuns, isSimpler, s >> 24 <= 2 * (size >> 24),
+                        unshortened == nil || windowHolds(source)
+                    else { continue }
                     if fallback == nil || size < fallback!.size { fallback = (size, d) }
                     bestLines = s & (1 << 24 - 1)
                 }
@@ -339,6 +353,7 @@ extension ShrinkSession {
             bestLines = .max
             if start(decisions) {
                 unshortened = original
+                verifiedSize = size
                 eprint(
                     "  liveness window: \(ms) ms instead of \(window.defaultMs) ms (the result "
                         + "is checked with \(window.defaultMs) ms)")
@@ -350,6 +365,28 @@ extension ShrinkSession {
         _ = start(decisions)
     }
 
+    /// True when `source`'s run fails the same way with the full window too (its steps count).
+    /// The run checked is the one the trace would replay: the decisions `source` draws within
+    /// the short window, then 0s (a re-roll's seed would deal the rest otherwise).
+    fileprivate func windowHolds(_ source: ChoiceSource) -> Bool {
+        guard let original = unshortened else { return true }
+        if fullRunner == nil {
+            fullRunner = CandidateRunner(original, build: build, isolation: runner.isolation)
+        }
+        let drawn = decisions(source).map(\.value)
+        let r = fullRunner!.run(
+            .recorded(drawn), lineCap: .max, stepCap: .max,
+            checkIterationsMax: checkIterationsMax)
+        stepsSpent += r.steps * request.system.stepCost
+        return matches(r.verdict)
+    }
+
+    /// The input's failure: the same invariant, and the same signature where one is kept.
+    fileprivate func matches(_ v: Verdict) -> Bool {
+        guard v.failure?.invariant == invariant else { return false }
+        return signature == nil || FailureSignature.of(v) == signature
+    }
+
     /// True when the shrunk run still fails the same way with the window it was given (always,
     /// when the window was not shortened); else the input is the answer, with the window given.
     fileprivate func verifyWindow(_ current: [UInt64]) -> Bool {
@@ -358,7 +395,7 @@ extension ShrinkSession {
         let r = check.run(
             .recorded(current), lineCap: .max, stepCap: .max,
             checkIterationsMax: checkIterationsMax)
-        if r.verdict.failure?.invariant == invariant {
+        if matches(r.verdict) {
             eprint("  liveness window: the shrunk run fails \(invariant) with the full window too")
             return true
         }
