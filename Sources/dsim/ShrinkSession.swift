@@ -24,6 +24,7 @@
 // a safety stop, reported when hit.
 import DSimCheck
 import DSimCore
+import Foundation
 import Scenarios
 
 /// A shrink in progress.
@@ -199,7 +200,7 @@ final class ShrinkSession {
         stepsSpent += r.steps * request.system.stepCost
         if stepCap == .max { stepCap = max(100_000, 4 * r.steps) }
         guard case .violation(let v) = r.verdict, v.invariant == invariant else { return nil }
-        if let signature, FailureSignature.of(r.verdict) != signature { return nil }
+        if signature != nil, !matches(r.verdict) { return nil }
         let s = r.eventCount << 24 + min(r.lineCount, 1 << 24 - 1)
         if unshortened != nil && s <= verifiedSize {
             guard windowHolds(source) else { return nil }
@@ -383,8 +384,18 @@ extension ShrinkSession {
 
     /// The input's failure: the same invariant, and the same signature where one is kept.
     fileprivate func matches(_ v: Verdict) -> Bool {
-        guard v.failure?.invariant == invariant else { return false }
-        return signature == nil || FailureSignature.of(v) == signature
+        guard v.failure?.invariant == invariant, let signature else {
+            return v.failure?.invariant == invariant
+        }
+        let got = FailureSignature.of(v)
+        return invariant == "crash"
+            ? got == signature : Self.unlisted(got) == Self.unlisted(signature)
+    }
+
+    /// A signature with its lists emptied (`still running: [#, #, #]` → `[]`): a shrink may
+    /// stop fewer processes or clerks and still fail the same way.
+    static func unlisted(_ s: String?) -> String? {
+        s?.replacingOccurrences(of: #"\[[^\]]*\]"#, with: "[]", options: .regularExpression)
     }
 
     /// True when the shrunk run still fails the same way with the window it was given (always,
