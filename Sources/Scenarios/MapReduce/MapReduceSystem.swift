@@ -82,7 +82,7 @@ public enum MapReduceSystem {
         return j
     }
 
-    /// The crash test misses its 120 s with a correct coordinator about once in 1,500 runs
+    /// The crash test misses its 120 s with a correct coordinator about once in 1,700 runs
     /// (README: the arithmetic, and the rate measured).
     static var crashPort: Scenario {
         var s = port(
