@@ -153,6 +153,11 @@ public enum Verdict: Equatable, Sendable {
     case violation(Violation)
     /// The checker could not decide (e.g. a linearizability check timed out). Never a pass.
     case unknown(String)
+    /// Every safety invariant and the liveness window held, but the run missed a timing bound
+    /// its original test asserts (test-mr.sh's 120 s for the crash test): a property of that
+    /// test, which a correct implementation misses with some probability. Campaigns report
+    /// these as a rate, against the rate a spec expects, never as a violation.
+    case originalBound(Violation)
 
     /// The verdict as a trace line.
     public var json: JSON {
@@ -167,6 +172,12 @@ public enum Verdict: Equatable, Sendable {
             ])
         case .unknown(let why):
             return .object([("verdict", .string("unknown")), ("message", .string(why))])
+        case .originalBound(let v):
+            return .object([
+                ("verdict", .string("original-bound")), ("invariant", .string(v.invariant)),
+                ("message", .string(v.message)),
+                ("events", .array(v.events.map { .int(Int64($0)) })),
+            ])
         }
     }
 
@@ -175,20 +186,30 @@ public enum Verdict: Equatable, Sendable {
         switch json["verdict"]?.stringValue {
         case "ok": self = .ok
         case "unknown": self = .unknown(json["message"]?.stringValue ?? "")
-        case "violation":
+        case "violation", "original-bound":
             guard let inv = json["invariant"]?.stringValue else { return nil }
             let events = (json["events"]?.arrayValue ?? []).compactMap { $0.intValue }
-            self = .violation(Violation(inv, json["message"]?.stringValue ?? "", events: events))
+            let v = Violation(inv, json["message"]?.stringValue ?? "", events: events)
+            self = json["verdict"]?.stringValue == "violation" ? .violation(v) : .originalBound(v)
         default: return nil
         }
     }
 
-    /// One-word name: ok, violation, unknown.
+    /// One-word name: ok, violation, unknown, original-bound.
     public var name: String {
         switch self {
         case .ok: return "ok"
         case .violation: return "violation"
         case .unknown: return "unknown"
+        case .originalBound: return "original-bound"
+        }
+    }
+
+    /// The violated invariant or missed bound (`.violation`, `.originalBound`), else nil.
+    public var failure: Violation? {
+        switch self {
+        case .violation(let v), .originalBound(let v): return v
+        case .ok, .unknown: return nil
         }
     }
 }

@@ -29,6 +29,10 @@ public final class Coordinator {
     public private(set) var doneAt: VirtualTime?
     /// The task rules, checked at every hand-out and report (the harness sets `onBreach`).
     public let rules: TaskRules
+    /// Tasks handed out so far (re-issues included): progress a liveness watchdog can see.
+    public private(set) var handouts = 0
+    /// Tasks done so far (each counted once).
+    public private(set) var tasksDone = 0
 
     /// A coordinator for `files` (one map task each) on `node`.
     public init(sim: AsyncSimulation, node: NodeID, files: [String], options: MapReduceOptions) {
@@ -81,14 +85,18 @@ public final class Coordinator {
     /// An idle task, else one handed out longer ago than the timeout; marks it handed out now.
     private func pick(_ tasks: inout [TaskState]) -> Int? {
         let timeout = options.earlyReissue ? options.earlyReissueNs : options.taskTimeoutNs
+        // Planted `no-reissue`: a task handed out is never handed out again, so one whose
+        // worker died is never done and the job never finishes.
         let i =
             tasks.firstIndex { !$0.isDone && $0.issuedAt == nil }
-            ?? tasks.firstIndex { !$0.isDone && sim.now - $0.issuedAt! >= timeout }
+            ?? (options.neverReissue
+                ? nil : tasks.firstIndex { !$0.isDone && sim.now - $0.issuedAt! >= timeout })
         if let i { tasks[i].issuedAt = sim.now }
         return i
     }
 
     private func issue(_ kind: TaskKind, _ index: Int) -> TaskReply {
+        handouts += 1
         let line = sim.trace.observe(
             "mr.issue", node: node,
             [("kind", .string(kind.rawValue)), ("task", .int(Int64(index)))])
@@ -103,8 +111,12 @@ public final class Coordinator {
         // The report's delivery is the last line written.
         let line = sim.trace.nextLine - 1
         switch r.kind {
-        case .map: maps[r.index].isDone = true
-        case .reduce: reduces[r.index].isDone = true
+        case .map:
+            if !maps[r.index].isDone { tasksDone += 1 }
+            maps[r.index].isDone = true
+        case .reduce:
+            if !reduces[r.index].isDone { tasksDone += 1 }
+            reduces[r.index].isDone = true
         case .wait, .exit:
             rules.reportedNonTask(r.kind, line: line)
             return false

@@ -33,6 +33,9 @@ public struct MapReduceOptions: Equatable, Sendable {
     public var earlyReissueNs: VirtualTime = 2 * Duration.second
     /// Planted bug `reduce-before-maps-done`: reduces start once every map was handed out.
     public var reduceBeforeMapsDone = false
+    /// Planted bug `no-reissue`: a task is never handed out twice (a dead worker's task is
+    /// lost, and the job never finishes).
+    public var neverReissue = false
 
     /// The defaults.
     public init() {}

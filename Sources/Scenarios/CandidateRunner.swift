@@ -16,7 +16,8 @@ public final class CandidateRunner {
     public static let runsPerWorker = 50_000
     let request: RunRequest
     let build: BuildInfo
-    let isolation: Isolation?
+    /// Where candidates run (nil: in this process).
+    public let isolation: Isolation?
     private var worker: WorkerProcess?
     private var served = 0
     /// Record every candidate (streamed by the worker): set when most candidates crash (a

@@ -16,6 +16,8 @@ public enum FailureSignature {
         case .ok: return nil
         case .violation(let x): return x.invariant + ": " + normalise(firstLine(x.message))
         case .unknown(let why): return "unknown: " + normalise(firstLine(why))
+        case .originalBound(let x):
+            return "original-bound " + x.invariant + ": " + normalise(firstLine(x.message))
         }
     }
 

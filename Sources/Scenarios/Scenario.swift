@@ -57,6 +57,10 @@ public struct Scenario {
     public let summary: String
     /// Runs it. Violations are returned as `.violation`, never thrown or trapped.
     public let run: (RunContext) -> Verdict
+    /// How often a correct implementation misses a timing bound of the original test
+    /// (`.originalBound`), as estimated in the README; `dsim stress` judges a port's count
+    /// against it (`OriginalBoundRate`). 0 for scenarios with no such bound.
+    public var originalBoundRate = 0.0
 
     /// Creates a scenario.
     public init(

@@ -100,6 +100,12 @@ extension Scenario {
 enum ScenarioParameters {
     static let seconds = ScenarioParameter("seconds", .int(1...600))
     static let maxRaftState = ScenarioParameter("maxraftstate", .int(-1...1_000_000))
+    /// The liveness window after the last fault (or progress): a stuck run fails once it
+    /// passes. `dsim shrink` shortens it for a liveness failure (see `LivenessWindow`), never
+    /// below the range's floor: the shortest window a correct run is expected to meet.
+    static func livenessWindow(floorMs: Int) -> ScenarioParameter {
+        ScenarioParameter("livenessWindowMs", .int(floorMs...3_600_000))
+    }
 
     /// The exploration strategy, which every scenario takes (`dsim fuzz --strategy`).
     static let strategy: [ScenarioParameter] = [
@@ -123,6 +129,7 @@ enum ScenarioParameters {
         "raft/fuzz": [
             .init("nodes", .int(1...9)), .init("snapshots", .bool), seconds,
             .init("snapshotEvery", .int(0...1000)), .init("lostMajority", .bool),
+            livenessWindow(floorMs: 2_000),
         ],
         "kvraft/fuzz": [
             .init("servers", .int(1...9)), .init("clients", .int(1...50)),
@@ -142,12 +149,14 @@ enum ScenarioParameters {
             .init("crashes", .bool), .init("partitions", .bool), .init("ctrlerChurn", .bool),
             .init("gidBase", .int(1...100_000)), .init("groupServers", .int(1...7)),
             .init("lostMajority", .bool),
+            livenessWindow(floorMs: 1_000),
         ],
         "mapreduce/fuzz": [
             .init("app", .oneOf(MapReduceSystem.fuzzApps)),
             .init("inputs", .int(1...InputData.books.count)), .init("workers", .int(1...16)),
-            .init("nReduce", .int(1...100)),
+            .init("nReduce", .int(1...100)), livenessWindow(floorMs: 15_000),
         ],
+        "mapreduce/test-mr.sh/crash": [livenessWindow(floorMs: 15_000)],
         "weather/fuzz": [
             .init("k", .int(1...1000)), .init("periodMs", .int(200...60_000)),
             .init("batches", .int(1...100)),

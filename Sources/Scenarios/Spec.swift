@@ -5,7 +5,9 @@
 //
 // `params` is checked against the parameters the scenario declares (`ScenarioParameters`) by
 // the command that runs it; `checkSeeds` is how many seeds the bounded CI campaign
-// (`dsim check`) runs for this spec. Any other top-level key is an error (a typo would
+// (`dsim check`) runs for this spec. `"expect": {"original-bound-rate": 0.001}` states how
+// often a correct implementation misses a timing bound of the original test (see
+// `OriginalBoundRate`; default 0). Any other top-level key is an error (a typo would
 // otherwise be ignored).
 import DSimCore
 
@@ -44,9 +46,13 @@ public struct Spec {
     public var checkSeeds: Int
     /// One line on what it covers.
     public var summary: String
+    /// The rate of `original-bound` runs a correct implementation is expected to show (0: none).
+    public var originalBoundRate = 0.0
 
     /// The top-level fields a spec may have.
-    static let fields = ["system", "scenario", "params", "planted", "checkSeeds", "summary"]
+    static let fields = [
+        "system", "scenario", "params", "planted", "checkSeeds", "summary", "expect",
+    ]
 
     /// Loads and validates a spec file.
     public static func load(_ path: String) throws -> Spec {
@@ -88,9 +94,29 @@ public struct Spec {
         if let s = json["scenario"], s.stringValue == nil {
             throw SpecError.badField(path, "\"scenario\" must be a string")
         }
-        return Spec(
+        var spec = Spec(
             path: path, system: system, scenario: json["scenario"]?.stringValue, params: params,
             planted: planted, checkSeeds: seeds,
             summary: json["summary"]?.stringValue ?? "")
+        spec.originalBoundRate = try expectedRate(json["expect"], path: path)
+        return spec
+    }
+
+    /// `"expect": {"original-bound-rate": r}` with 0 <= r <= 1; 0 when absent.
+    static func expectedRate(_ expect: JSON?, path: String) throws -> Double {
+        guard let expect else { return 0 }
+        guard case .object(let members) = expect,
+            members.allSatisfy({ $0.0 == "original-bound-rate" })
+        else {
+            throw SpecError.badField(
+                path, "\"expect\" must be an object with only \"original-bound-rate\"")
+        }
+        guard let rate = expect["original-bound-rate"] else { return 0 }
+        guard let r = rate.doubleValue, r >= 0, r <= 1 else {
+            throw SpecError.badField(
+                path,
+                "\"original-bound-rate\" is \(rate.serialized): must be a number in 0...1")
+        }
+        return r
     }
 }

@@ -90,6 +90,12 @@ public enum Timeline {
                 "VIOLATION \(v["invariant"]?.stringValue ?? "?"): \(v["message"]?.stringValue ?? "")",
                 "  proved by lines: " + events.map { "L\($0)" }.joined(separator: ", "),
             ]
+        case "original-bound":
+            return [
+                "ORIGINAL-BOUND \(v["invariant"]?.stringValue ?? "?"): "
+                    + (v["message"]?.stringValue ?? "")
+                    + " (a timing bound of the original test, not a safety or liveness violation)"
+            ]
         default: return ["VERDICT unknown: \(v["message"]?.stringValue ?? "")"]
         }
     }

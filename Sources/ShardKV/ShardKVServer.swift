@@ -65,6 +65,8 @@ public struct ShardKVServer {
     var round = 0
     /// The last term in which this server, as leader, Started its no-op.
     var noopTerm = 0
+    /// Planted `pull-once`: the configuration this server last sent pulls in.
+    var pulledConfig = -1
     /// Server names → nodes.
     let directory: ShardKVDirectory
 
@@ -162,7 +164,10 @@ public struct ShardKVServer {
                 noopTerm = term
                 host.start(.noop, ticket: nil, ctx)
             }
-            sendPulls(ctx)
+            if !state.bugs.contains(.pullOnce) || pulledConfig != state.config.num {
+                if !state.shards(in: .pulling).isEmpty { pulledConfig = state.config.num }
+                sendPulls(ctx)
+            }
             sendDeletes(ctx)
         }
         return true

@@ -23,12 +23,16 @@ struct CampaignFailure {
 
     var signature: String { FailureSignature.of(verdict) ?? "ok" }
     var isViolation: Bool { if case .violation = verdict { return true } else { return false } }
+    /// A missed bound of the original test (counted as a rate, not as a violation).
+    var isOriginalBound: Bool {
+        if case .originalBound = verdict { return true } else { return false }
+    }
 
     var json: JSON {
         var invariant = JSON.null
         var message = ""
         switch verdict {
-        case .violation(let v):
+        case .violation(let v), .originalBound(let v):
             invariant = .string(v.invariant)
             message = v.message
         case .unknown(let why): message = why
@@ -57,6 +61,8 @@ struct CampaignFailure {
         case "violation":
             verdict = .violation(Violation(j["invariant"]?.stringValue ?? "?", message))
         case "unknown": verdict = .unknown(message)
+        case "original-bound":
+            verdict = .originalBound(Violation(j["invariant"]?.stringValue ?? "?", message))
         default: return nil
         }
         lines = j["lines"]?.intValue ?? 0

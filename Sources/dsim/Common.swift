@@ -104,6 +104,7 @@ func describe(_ v: Verdict) -> String {
     case .ok: return "ok"
     case .violation(let x): return "VIOLATION \(x.invariant): \(x.message)"
     case .unknown(let why): return "UNKNOWN \(why)"
+    case .originalBound(let x): return "ORIGINAL-BOUND \(x.invariant): \(x.message)"
     }
 }
 
@@ -112,6 +113,8 @@ func exitCode(_ v: Verdict) -> Int32 {
     case .ok: return Exit.ok
     case .violation: return Exit.violation
     case .unknown: return Exit.unknown
+    // One run (`run`, `replay`): the original test would have failed on it.
+    case .originalBound: return Exit.violation
     }
 }
 

@@ -39,6 +39,8 @@ struct CampaignOptions {
     var first: UInt64
     var count: Int
     var shard: (index: Int, of: Int)
+    /// The spec's expected rate of `original-bound` runs (`OriginalBoundRate`).
+    var originalBoundRate = 0.0
 }
 
 enum FuzzCampaign {
@@ -48,6 +50,7 @@ enum FuzzCampaign {
             WorkerRequest.fields(r).filter { $0.0 != "seed" } + [
                 ("seed", .int(Int64(bitPattern: o.first))), ("seeds", .int(Int64(o.count))),
                 ("shard", .string("\(o.shard.index)/\(o.shard.of)")),
+                ("originalBoundRate", .double(o.originalBoundRate)),
             ])
     }
 
@@ -107,13 +110,31 @@ enum FuzzCampaign {
                 + "\(finished.count) seeds in \(String(format: "%.2f", elapsed)) s "
                 + "(\(formatRate(Double(finished.count) / max(elapsed, 1e-9)))seeds/s)"
                 + (resumed != nil ? ", \(all) with the resumed ones" : ""))
-        for l in summary(request, seedsRun: all, failures) { print(l) }
+        let expected = o.originalBoundRate
+        for l in summary(request, seedsRun: all, failures, expected: expected) { print(l) }
         if let path = o.junit { try JUnitReport.write(path, request, seedsRun: all, failures) }
         if o.shrink { try shrinkGroups(request, failures, o) }
-        let violations = failures.contains { $0.isViolation }
-        if interrupted { return violations ? Exit.violation : 130 }
-        if violations { return Exit.violation }
-        return failures.isEmpty ? Exit.ok : Exit.unknown
+        let code = exitCode(failures, seedsRun: all, expected: expected)
+        if interrupted { return code == Exit.violation ? code : 130 }
+        return code
+    }
+
+    /// 1 on a violation or an original-bound rate well above the expected one, else 2 on an
+    /// unknown verdict, else 0 (original-bound runs at the expected rate pass).
+    static func exitCode(_ failures: [CampaignFailure], seedsRun: Int, expected: Double) -> Int32 {
+        if failures.contains(where: \.isViolation) { return Exit.violation }
+        if originalBound(failures, seedsRun: seedsRun, expected: expected).isWellAbove {
+            return Exit.violation
+        }
+        return failures.contains { !$0.isOriginalBound } ? Exit.unknown : Exit.ok
+    }
+
+    /// The original-bound count of `failures` against the expected rate.
+    static func originalBound(_ failures: [CampaignFailure], seedsRun: Int, expected: Double)
+        -> OriginalBoundRate
+    {
+        let k = failures.filter(\.isOriginalBound).count
+        return OriginalBoundRate(count: k, seeds: max(seedsRun, k), expected: expected)
     }
 
     /// One failure per seed, the last line written for it (a smallest-trace recording).
@@ -125,13 +146,16 @@ enum FuzzCampaign {
 
     /// The summary: counts, then one row per failure signature (no timings: the same for a
     /// resumed campaign, a merge of shards and one uninterrupted run).
-    static func summary(_ r: RunRequest, seedsRun: Int, _ failures: [CampaignFailure])
-        -> [String]
-    {
+    static func summary(
+        _ r: RunRequest, seedsRun: Int, _ failures: [CampaignFailure], expected: Double = 0
+    ) -> [String] {
         let v = failures.filter(\.isViolation).count
-        let head =
+        let bound = originalBound(failures, seedsRun: seedsRun, expected: expected)
+        var head =
             "summary \(r.system.name)/\(r.scenario.name): \(seedsRun) seeds, \(v) violations, "
-            + "\(failures.count - v) unknown"
+            + "\(failures.count - v - bound.count) unknown"
+        // Missed bounds of the original test: a rate, judged against the spec's expectation.
+        if bound.count > 0 || expected > 0 { head += ", " + bound.summary }
         return [head] + FailureGroups(failures).lines(request: runArguments(r))
     }
 

@@ -10,7 +10,9 @@ enum MergeCommand {
 
           combines the --results files of the shards of one campaign (dsim fuzz --shard I/N
           --results FILE) into the summary the unsharded campaign prints
-        exit: 0 no failure, 1 violations, 2 unknown verdicts only, 3 bad input (unreadable
+        exit: 0 no failure (original-bound runs at the expected rate pass), 1 violations or an
+              original-bound rate well above the expected one, 2 unknown verdicts only,
+              3 bad input (unreadable
               files, or files of different campaigns)
         """
 
@@ -44,11 +46,13 @@ enum MergeCommand {
         if finished.count < expected {
             eprint("  merge: \(finished.count) of \(expected) seeds finished in these files")
         }
-        for l in FuzzCampaign.summary(request, seedsRun: finished.count, failures) { print(l) }
+        let rate = first.header["originalBoundRate"]?.doubleValue ?? 0
+        for l in FuzzCampaign.summary(request, seedsRun: finished.count, failures, expected: rate) {
+            print(l)
+        }
         if let path = a.value("junit") {
             try JUnitReport.write(path, request, seedsRun: finished.count, failures)
         }
-        if failures.contains(where: \.isViolation) { return Exit.violation }
-        return failures.isEmpty ? Exit.ok : Exit.unknown
+        return FuzzCampaign.exitCode(failures, seedsRun: finished.count, expected: rate)
     }
 }

@@ -26,17 +26,28 @@
 // skip, so a shrink ends within it.
 import DSimCheck
 import DSimCore
+import Foundation
 import Scenarios
 
 /// A shrink in progress.
 final class ShrinkSession {
-    let request: RunRequest
+    /// The request candidates run with (a liveness failure's shortened window: `shortenWindow`).
+    private(set) var request: RunRequest
     let invariant: String
-    /// For a `crash`: the input's failure signature, which a candidate's crash must share (the
-    /// same signal in the same functions), not merely any crash.
+    /// For a `crash` or a liveness failure: the input's failure signature, which a candidate must
+    /// share (a crash: the same signal in the same functions, not merely any crash).
     let signature: String?
     /// Runs the candidates (in a worker process when isolated).
-    let runner: CandidateRunner
+    private(set) var runner: CandidateRunner
+    /// The request as given, when a liveness failure's window was shortened (the shrunk run
+    /// must still fail with it).
+    private(set) var unshortened: RunRequest?
+    /// With a shortened window: the size of the smallest candidate that also failed with the
+    /// full window. A candidate no larger is checked with the full window before it counts
+    /// (`windowHolds`), so the shrink cannot slip to a run that is merely slow.
+    private var verifiedSize = Int.max
+    /// Runs candidates with the full window (`windowHolds`).
+    private var fullRunner: CandidateRunner?
     let maxRuns: Int
     let maxSteps: Int
     let budgetSeconds: Double
@@ -73,9 +84,12 @@ final class ShrinkSession {
     ) {
         self.request = request
         self.invariant = invariant
-        self.signature = invariant == "crash" ? signature : nil
+        // A liveness failure keeps its signature too: shardkv's waits all fail `liveness`, and
+        // a slow controller join is not the stuck migration being shrunk.
+        let keepsSignature = invariant == "crash" || LivenessWindow.invariants.contains(invariant)
+        self.signature = keepsSignature ? signature : nil
         runner = CandidateRunner(request, build: build, isolation: isolation)
-        runner.recordsEveryCandidate = self.signature != nil
+        runner.recordsEveryCandidate = invariant == "crash"
         self.maxRuns = maxRuns
         self.maxSteps = maxSteps
         self.budgetSeconds = budgetSeconds
@@ -105,6 +119,7 @@ final class ShrinkSession {
     /// `invariant` to begin with.
     func shrink(_ decisions: [UInt64]) -> RunResult? {
         guard start(decisions) else { return nil }
+        shortenWindow(decisions)
         var current = reroll(decisions)
         // The world is at its largest now, so a smaller one found by a wider re-roll saves the
         // most; capped at a quarter of the step budget (a long run's re-rolls are costly).
@@ -120,6 +135,7 @@ final class ShrinkSession {
         stepsEnd = maxSteps
         current = rounds(current, wide: ShrinkCommand.wideRerollSeeds[...])
         if let f = fallback, f.size < size { current = f.decisions }
+        if !verifyWindow(current) { current = decisions }
         return record(.recorded(current))
     }
 
@@ -159,6 +175,13 @@ final class ShrinkSession {
             stepsSpent, improvements, wallSeconds() - start, stop)
     }
 
+    /// Starts over with `request` (a shortened liveness window, or the window given back).
+    func use(_ r: RunRequest) {
+        request = r
+        runner = CandidateRunner(r, build: build, isolation: runner.isolation)
+        runner.recordsEveryCandidate = invariant == "crash"
+    }
+
     /// Measures the input under the smallest history-check budget that still fails (nil: no
     /// limit), so that no candidate spends long in the linearizability search.
     private func start(_ decisions: [UInt64]) -> Bool {
@@ -195,9 +218,14 @@ final class ShrinkSession {
         stepsSpent += r.steps * request.system.stepCost
         if stepCap == .max { stepCap = max(100_000, 4 * r.steps) }
         guard case .violation(let v) = r.verdict, v.invariant == invariant else { return nil }
-        if let signature, FailureSignature.of(r.verdict) != signature { return nil }
+        if signature != nil, !matches(r.verdict) { return nil }
+        let s = r.eventCount << 24 + min(r.lineCount, 1 << 24 - 1)
+        if unshortened != nil && s <= verifiedSize {
+            guard windowHolds(source) else { return nil }
+            verifiedSize = s
+        }
         bestLines = min(bestLines, r.lineCount)
-        return r.eventCount << 24 + min(r.lineCount, 1 << 24 - 1)
+        return s
     }
 
     /// The run of `source`, recorded.
@@ -316,9 +344,9 @@ final class ShrinkSession {
                     // A simpler world (fewer nodes, say) is kept even with a somewhat longer
                     // run, as the rounds that follow shrink it further than the larger world
                     // could go. The run before stays as the fallback.
-                    guard allowsLargerWorldRuns, isSimpler, s >> 24 <= 2 * (size >> 24) else {
-                        continue
-                    }
+                    guard allowsLargerWorldRuns, isSimpler, s >> 24 <= 2 * (size >> 24),
+                        unshortened == nil || windowHolds(source)
+                    else { continue }
                     if fallback == nil || size < fallback!.size { fallback = (size, d) }
                     bestLines = s & (1 << 24 - 1)
                 }
@@ -330,5 +358,83 @@ final class ShrinkSession {
             }
         }
         return nil
+    }
+}
+
+extension ShrinkSession {
+    /// A liveness failure: the shortest window of its scenario (`LivenessWindow`, from the
+    /// floor up) with which the input still fails the same way; the candidates then run with
+    /// it, so a stuck run's tail is short and dropping a fault ends a candidate sooner.
+    fileprivate func shortenWindow(_ decisions: [UInt64]) {
+        guard LivenessWindow.invariants.contains(invariant),
+            let window = LivenessWindow.of(request)
+        else { return }
+        let original = request
+        for ms in window.shorter {
+            use(LivenessWindow.with(original, ms: ms))
+            bestLines = .max
+            if start(decisions) {
+                unshortened = original
+                verifiedSize = size
+                eprint(
+                    "  liveness window: \(ms) ms instead of \(window.defaultMs) ms (the result "
+                        + "is checked with \(window.defaultMs) ms)")
+                return
+            }
+        }
+        use(original)
+        bestLines = .max
+        _ = start(decisions)
+    }
+
+    /// True when `source`'s run fails the same way with the full window too (its steps count).
+    /// The run checked is the one the trace would replay: the decisions `source` draws within
+    /// the short window, then 0s (a re-roll's seed would deal the rest otherwise).
+    fileprivate func windowHolds(_ source: ChoiceSource) -> Bool {
+        guard let original = unshortened else { return true }
+        if fullRunner == nil {
+            fullRunner = CandidateRunner(original, build: build, isolation: runner.isolation)
+        }
+        let drawn = decisions(source).map(\.value)
+        let r = fullRunner!.run(
+            .recorded(drawn), lineCap: .max, stepCap: .max,
+            checkIterationsMax: checkIterationsMax)
+        stepsSpent += r.steps * request.system.stepCost
+        return matches(r.verdict)
+    }
+
+    /// The input's failure: the same invariant, and the same signature where one is kept.
+    fileprivate func matches(_ v: Verdict) -> Bool {
+        guard v.failure?.invariant == invariant, let signature else {
+            return v.failure?.invariant == invariant
+        }
+        let got = FailureSignature.of(v)
+        return invariant == "crash"
+            ? got == signature : Self.unlisted(got) == Self.unlisted(signature)
+    }
+
+    /// A signature with its lists emptied (`still running: [#, #, #]` → `[]`): a shrink may
+    /// stop fewer processes or clerks and still fail the same way.
+    static func unlisted(_ s: String?) -> String? {
+        s?.replacingOccurrences(of: #"\[[^\]]*\]"#, with: "[]", options: .regularExpression)
+    }
+
+    /// True when the shrunk run still fails the same way with the window it was given (always,
+    /// when the window was not shortened); else the input is the answer, with the window given.
+    fileprivate func verifyWindow(_ current: [UInt64]) -> Bool {
+        guard let original = unshortened else { return true }
+        let check = CandidateRunner(original, build: build, isolation: runner.isolation)
+        let r = check.run(
+            .recorded(current), lineCap: .max, stepCap: .max,
+            checkIterationsMax: checkIterationsMax)
+        if matches(r.verdict) {
+            eprint("  liveness window: the shrunk run fails \(invariant) with the full window too")
+            return true
+        }
+        eprint(
+            "  liveness window: the shrunk run passes with the full window (\(r.verdict.name)): "
+                + "keeping the input")
+        use(original)
+        return false
     }
 }

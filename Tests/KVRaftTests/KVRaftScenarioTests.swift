@@ -30,7 +30,7 @@ final class KVRaftScenarioTests: XCTestCase {
             switch r.verdict {
             case .ok: break
             case .unknown: unknown.append(seed)
-            case .violation(let v): XCTFail("fuzz seed \(seed): \(v)")
+            case .violation(let v), .originalBound(let v): XCTFail("fuzz seed \(seed): \(v)")
             }
         }
         XCTAssertLessThanOrEqual(unknown.count, 2, "checker gave up on seeds \(unknown)")

@@ -70,6 +70,30 @@ final class MapReducePortTests: XCTestCase {
         }
     }
 
+    /// Issue 21: the crash test's 120 s is the original's bound, a rate, not a violation.
+    /// Seeds 922 and 2466 miss it with a correct coordinator that progressed all along (one
+    /// task died 7 times in a row); with the planted no-reissue, a dead worker's task is never
+    /// handed out again and the same port is a liveness violation, not an original bound.
+    func testCrashPortMissesItsOriginalBoundButStuckJobsAreLivenessViolations() {
+        for seed: UInt64 in [922, 2466] {
+            guard case .originalBound(let b) = run("crash", seed: seed).verdict else {
+                XCTFail("seed \(seed): \(run("crash", seed: seed).verdict)")
+                continue
+            }
+            XCTAssertEqual(b.invariant, "job-finishes")
+            XCTAssertTrue(b.message.contains("at the original test's 120.000s"), b.message)
+        }
+        for seed: UInt64 in [1, 922] {
+            guard case .violation(let v) = run("crash", seed: seed, planted: ["no-reissue"]).verdict
+            else {
+                XCTFail("no-reissue seed \(seed) not a violation")
+                continue
+            }
+            XCTAssertEqual(v.invariant, "job-finishes")
+            XCTAssertTrue(v.message.hasPrefix("no progress for 60.000s"), v.message)
+        }
+    }
+
     func testSameSeedGivesIdenticalTrace() {
         for (scenario, seed) in [("crash", UInt64(5)), ("fuzz", 7), ("job-count", 2)] {
             let a = run(scenario, seed: seed, record: true)

@@ -99,6 +99,7 @@ final class ExploreSoundnessTests: XCTestCase {
         case .ok: return (suffix, "ok")
         case .violation(let v): return (suffix, v.invariant)
         case .unknown: return (suffix, "unknown")
+        case .originalBound(let v): return (suffix, "original-bound " + v.invariant)
         }
     }
 

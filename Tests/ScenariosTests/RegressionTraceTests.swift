@@ -69,6 +69,37 @@ final class RegressionTraceTests: XCTestCase {
         }
     }
 
+    /// A shrunk liveness trace runs with a shortened window (`livenessWindowMs` in its
+    /// header); with the scenario's own window its run, with its bug, must fail the same way:
+    /// the short window shows a stuck run, not one cut off too early. (After the recorded
+    /// decisions, 0s: the simplest answers, as `dsim shrink` checked it.)
+    func testShrunkLivenessTracesFailWithTheFullWindowToo() throws {
+        let build = BuildInfo(commit: "test")
+        var checked = 0
+        for path in regressionFiles() {
+            let file = try TraceFile.load(path)
+            let h = file.header
+            guard case .violation(let expected) = file.verdict,
+                case .object(var params) = h["params"] ?? .object([]),
+                params.contains(where: { $0.0 == "livenessWindowMs" }),
+                let system = Catalog.system(h["system"]?.stringValue ?? ""),
+                let scenario = system.scenario(h["scenario"]?.stringValue ?? "")
+            else { continue }
+            params.removeAll { $0.0 == "livenessWindowMs" }
+            var request = RunRequest(
+                system: system, scenario: scenario, seed: UInt64(h["seed"]?.intValue ?? 0))
+            request.params = .object(params)
+            request.planted = (h["planted"]?.arrayValue ?? []).compactMap { $0.stringValue }
+            let decisions = file.decisions.map { $0.decision.value }
+            // The recorded decisions, then 0s: what `dsim shrink` checked.
+            let full = Runner.run(
+                request, source: .recorded(decisions), record: false, build: build)
+            XCTAssertEqual(full.verdict.failure?.invariant, expected.invariant, path)
+            checked += 1
+        }
+        XCTAssertEqual(checked, 3, "one shrunk liveness trace each of mapreduce, raft, shardkv")
+    }
+
     /// Bugs whose failing run cannot be small, tested their own way: the livelock runs until it
     /// passes its per-run cap (100,000 events within a virtual second, ~200,000 lines).
     static let noTrace = ["raft": "livelock-reply-storm"]

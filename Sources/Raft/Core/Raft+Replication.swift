@@ -125,6 +125,7 @@ extension Raft {
             return
         }
         guard r.prevLogIndex == nextIndex[peer] - 1 else { return }  // stale or duplicate
+        if config.bugs.contains(.noBackup) { return }  // planted: retried as is, for ever
         var next = r.xLen
         if r.xTerm >= 0 {
             next = log.lastIndex(ofTerm: r.xTerm).map { $0 + 1 } ?? r.xIndex

@@ -68,6 +68,10 @@ public struct RaftBugs: OptionSet, Hashable, Sendable {
     /// duplicated message starts one more exchange (a livelock: messages without progress).
     /// Planted to prove the per-run caps: the run ends as an `event-budget` violation.
     public static let replyStorm = RaftBugs(rawValue: 1 << 7)
+    /// A leader does not move nextIndex back when a follower rejects an AppendEntries: it
+    /// sends the same one at every heartbeat, so a follower that missed entries never catches
+    /// up (and, hearing heartbeats, never starts an election): a liveness bug.
+    public static let noBackup = RaftBugs(rawValue: 1 << 8)
 
     /// The bugs by their planted names.
     public static let byName: [(String, RaftBugs)] = [
@@ -79,6 +83,7 @@ public struct RaftBugs: OptionSet, Hashable, Sendable {
         ("commit-without-majority", .commitWithoutMajority),
         ("trap-unchecked-prev-log-index", .uncheckedPrevLogIndex),
         ("livelock-reply-storm", .replyStorm),
+        ("no-nextindex-backup", .noBackup),
     ]
 
     /// The set named by `names` (unknown names are ignored).

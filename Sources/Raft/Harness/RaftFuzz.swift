@@ -71,7 +71,10 @@ public enum RaftFuzz {
         }
         client.stop = true
         try h.waitForTasks()
-        try healAndCheckLiveness(h, lostMajority: run.params["lostMajority"]?.boolValue ?? false)
+        let windowMs = run.params["livenessWindowMs"]?.intValue ?? 10_000
+        try healAndCheckLiveness(
+            h, windowNs: VirtualTime(windowMs) * Duration.millisecond,
+            lostMajority: run.params["lostMajority"]?.boolValue ?? false)
     }
 
     /// One fault among those the seed enabled (or nothing).
@@ -111,9 +114,13 @@ public enum RaftFuzz {
         }
     }
 
-    /// Heal everything, then require a leader within 5 s and progress within one()'s budget.
+    /// Heal everything, then require a leader within 5 s and progress within one()'s budget
+    /// (the liveness window `windowNs`, 10 s by default: half of it for the leader; spec
+    /// parameter `livenessWindowMs`, which `dsim shrink` shortens for a liveness failure).
     /// `lostMajority`: a majority crashes for good right after the heal (to see a report).
-    static func healAndCheckLiveness(_ h: RaftHarness, lostMajority: Bool = false) throws {
+    static func healAndCheckLiveness(
+        _ h: RaftHarness, windowNs: VirtualTime = 10 * Duration.second, lostMajority: Bool = false
+    ) throws {
         var network = NetworkOptions()
         network.longDelays = true
         h.sim.network = network
@@ -135,24 +142,26 @@ public enum RaftFuzz {
             let r = ledger.report(marks.map { ($0, what) }, trace: h.sim.trace, now: h.now)
             return (livenessLines(h, heal: healLine) + [r.line] + r.cited, "\n" + r.text)
         }
-        let elected = h.sim.run(for: 5 * Duration.second) { hasLeader(h) }
+        let elected = h.sim.run(for: windowNs / 2) { hasLeader(h) }
         try h.check()
         if !elected {
             let w = waited("server waiting for a leader")
             throw h.fail(
                 "liveness-no-leader",
-                "no leader within 5 s after healing at \(formatTime(healTime)) (waited until "
-                    + "\(formatTime(h.now)))" + w.text, events: Set(w.lines).sorted())
+                "no leader within \(formatTime(windowNs / 2)) after healing at "
+                    + "\(formatTime(healTime)) (waited until \(formatTime(h.now)))" + w.text,
+                events: Set(w.lines).sorted())
         }
         for k in 0..<3 {
             do {
-                try h.one(LabCommand(-1 - k), h.n, retry: true)
+                try h.one(LabCommand(-1 - k), h.n, retry: true, budgetNs: windowNs)
             } catch let v as Violation where v.invariant == "one-failed-to-reach-agreement" {
                 let w = waited("server waiting for command \(-1 - k) to commit")
                 let p = Violation(
                     "liveness-no-progress",
-                    "command \(-1 - k) not committed by all \(h.n) within 10 s after healing"
-                        + w.text, events: Set(v.events + w.lines).sorted())
+                    "command \(-1 - k) not committed by all \(h.n) within "
+                        + "\(formatTime(windowNs)) after healing" + w.text,
+                    events: Set(v.events + w.lines).sorted())
                 h.sim.violation = p
                 throw p
             }

@@ -263,10 +263,14 @@ extension RaftHarness {
 
     /// one(cmd, expectedServers, retry): full agreement within 10 s; returns the index.
     @discardableResult
-    public func one(_ cmd: LabCommand, _ expectedServers: Int, retry: Bool) throws -> Int {
+    /// `budgetNs`: how long it tries (config.go's 10 s).
+    public func one(
+        _ cmd: LabCommand, _ expectedServers: Int, retry: Bool,
+        budgetNs: VirtualTime = 10 * Duration.second
+    ) throws -> Int {
         let t0 = now
         var starts = 0
-        while now - t0 < 10 * Duration.second {
+        while now - t0 < budgetNs {
             var index = -1
             for _ in 0..<n {
                 starts = (starts + 1) % n

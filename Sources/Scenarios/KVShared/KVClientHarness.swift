@@ -25,6 +25,9 @@ protocol KVClientHarness: AnyObject {
     var witness: LivenessWitness { get }
     /// Virtual now.
     var now: VirtualTime { get }
+    /// How long a synchronous call or the clients' drain may take (`kvCallBudgetNs`; a fuzz
+    /// scenario's liveness window).
+    var callBudgetNs: VirtualTime { get }
 }
 
 /// How long a harness waits for one synchronous clerk call before calling it a liveness
@@ -34,6 +37,8 @@ let kvCallBudgetNs = 60 * Duration.second
 extension KVClientHarness {
     /// Nothing.
     var diagnostics: String { "" }
+    /// `kvCallBudgetNs`.
+    var callBudgetNs: VirtualTime { kvCallBudgetNs }
 
     /// Number of clerks.
     var clerkCount: Int { workload.clerks.count }
@@ -73,9 +78,10 @@ extension KVClientHarness {
 
     /// Clerk `c` performs `op` and the harness waits for it up to `timeoutNs`; returns its
     /// value, or nil when it did not complete in time.
-    func perform(_ c: Int, _ op: KVOperation, timeoutNs: VirtualTime = kvCallBudgetNs) throws
+    func perform(_ c: Int, _ op: KVOperation, timeoutNs: VirtualTime? = nil) throws
         -> String?
     {
+        let timeoutNs = timeoutNs ?? callBudgetNs
         let target =
             workload.clerks[c].completed + workload.clerks[c].script.count
             - workload.clerks[c].head + (workload.clerks[c].current == nil ? 0 : 1) + 1
@@ -90,7 +96,7 @@ extension KVClientHarness {
     func call(_ c: Int, _ op: KVOperation) throws -> String {
         guard let v = try perform(c, op) else {
             throw livenessFailure(
-                "clerk \(c): \(op.op.name)(\(op.key)) did not complete within \(formatTime(kvCallBudgetNs))",
+                "clerk \(c): \(op.op.name)(\(op.key)) did not complete within \(formatTime(callBudgetNs))",
                 clerks: [c])
         }
         return v
@@ -118,7 +124,8 @@ extension KVClientHarness {
     }
 
     /// Runs until no clerk has work left, or fails after `budgetNs`.
-    func waitClientsDone(budgetNs: VirtualTime = kvCallBudgetNs) throws {
+    func waitClientsDone(budgetNs: VirtualTime? = nil) throws {
+        let budgetNs = budgetNs ?? callBudgetNs
         let done = run(for: budgetNs) { [workload] in workload.isQuiet }
         try check()
         if !done {

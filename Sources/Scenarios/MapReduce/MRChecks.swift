@@ -1,7 +1,12 @@
 // The invariants checked at the end of a MapReduce run, named as violations report them:
 //
-//   job-finishes             the job is done and every process gone within the bound
-//                            (test-mr.sh's `timeout 45s`, 120 s for the crash test)
+//   job-finishes             liveness: the job is done and every process gone, with no
+//                            stretch of the liveness window (60 s) without progress; and,
+//                            as `original-bound` (not a violation), within the original
+//                            test's bound (test-mr.sh's `timeout 45s`, 120 s for the crash
+//                            test), which a correct job misses with some probability
+//   workers-gone             liveness, the same window: every worker exited (each gives up
+//                            after 25 failed calls in a row) and none will start again
 //   output-matches-sequential  `sort mr-out* | grep .` equals the sequential reference's output
 //   early-exit               the output when the first process exited equals the final output
 //                            (for deterministic output, or when no task can run twice)
@@ -20,11 +25,21 @@ enum MRChecks {
     static func common(_ job: MRJob, _ o: MROutcome) -> Violation? {
         if let v = o.violation { return v }
         if o.doneAt == nil || !o.running.isEmpty {
+            let why =
+                o.stuckSince.map {
+                    "no progress for \(formatTime(job.livenessWindowNs)) after "
+                        + "\(formatTime($0)) (liveness window)"
+                } ?? "stopped at the limit of \(formatTime(job.limitNs))"
+            // Every worker gone, none to come (no restart loop): a worker gives up after 25
+            // failed calls in a row, taking the coordinator for gone. Named apart, so that a
+            // shrink of a stuck job does not slip to a run where the network ate 25 calls.
+            let isAbandoned =
+                o.doneAt == nil && o.running.allSatisfy { $0 == ProcessTable.firstPid }
+                && !job.plan.restarts
             return Violation(
-                "job-finishes",
-                "after \(formatTime(o.endNs)) (bound \(formatTime(job.boundNs))): job "
-                    + (o.doneAt == nil ? "not done" : "done") + ", still running: \(o.running)",
-                events: o.doneLine.map { [$0] } ?? [])
+                isAbandoned ? "workers-gone" : "job-finishes",
+                "\(why): job " + (o.doneAt == nil ? "not done" : "done")
+                    + ", still running: \(o.running)", events: o.doneLine.map { [$0] } ?? [])
         }
         if let expected = MRExpected.lines(job.app, inputs: job.inputs.count),
             let v = compare(o.output, expected, o)
@@ -42,6 +57,21 @@ enum MRChecks {
                 events: [o.firstExitLine ?? 0] + (o.doneLine.map { [$0] } ?? []))
         }
         return nil
+    }
+
+    /// The original test's bound: when its timeout fired, the job was done and every process
+    /// gone (as the test saw it), else an `original-bound` miss of a job that finished later.
+    static func originalBound(_ job: MRJob, _ o: MROutcome) -> Violation? {
+        guard let bound = job.originalBoundNs, let at = o.atOriginalBound,
+            !at.isDone || !at.running.isEmpty
+        else { return nil }
+        return Violation(
+            "job-finishes",
+            "at the original test's \(formatTime(bound)): job "
+                + (at.isDone ? "done" : "not done") + ", still running: \(at.running); done at "
+                + "\(formatTime(o.doneAt ?? 0)), with progress at least every "
+                + "\(formatTime(job.livenessWindowNs)) (liveness holds)",
+            events: o.doneLine.map { [$0] } ?? [])
     }
 
     static func compare(_ output: [String], _ expected: [String], _ o: MROutcome) -> Violation? {

@@ -12,6 +12,11 @@ enum WorkerPlan: Equatable {
     /// again (a second after it exits or dies) while the coordinator runs.
     case restartLoops(background: Int, loops: Int)
 
+    /// True when workers are started again after they exit (the crash test's loops).
+    var restarts: Bool {
+        if case .restartLoops = self { return true } else { return false }
+    }
+
     /// Worker nodes needed.
     var workerNodes: Int {
         switch self {
@@ -32,8 +37,17 @@ struct MRJob {
     var options = MapReduceOptions()
     /// How workers are started.
     var plan: WorkerPlan
-    /// The job must be done and every process gone by then (test-mr.sh: 45 s, crash 120 s).
-    var boundNs: VirtualTime = 45 * Duration.second
+    /// The original test's bound: the job done and every process gone by then (test-mr.sh:
+    /// 45 s, crash 120 s). Missing it is `original-bound`, not a violation; nil for the fuzz
+    /// scenario, which ports no test.
+    var originalBoundNs: VirtualTime? = 45 * Duration.second
+    /// Liveness: the run fails `job-finishes` once this long passes with no progress (a task
+    /// handed out or done, a process started or gone) and the job not finished: a stuck job.
+    /// Measured from the last such event, so a run whose faults end sooner ends sooner (and
+    /// shrinks). Spec parameter `livenessWindowMs`.
+    var livenessWindowNs: VirtualTime = MRJob.livenessWindowDefaultNs
+    /// The run stops here whatever happens (faults that never end).
+    var limitNs: VirtualTime = 3600 * Duration.second
     /// Chance per task that its worker dies before running it.
     var crashPerMille = 0
     /// Chance per task that its worker stalls 0–20 s first.
@@ -57,8 +71,17 @@ struct MRJob {
         inputs = app == "credit" ? InputData.creditFiles : InputData.books
     }
 
-    /// Applies the planted bugs switched on in `ctx`.
+    /// The default liveness window: six times the coordinator's 10 s re-issue timeout. The
+    /// longest quiet stretch of a correct run is a re-issue after a death (10 s) behind a
+    /// crash app's stalls (up to 10 s per reduce call) or a lost report (3 calls of 5 s).
+    static let livenessWindowDefaultNs: VirtualTime = 60 * Duration.second
+
+    /// Applies the planted bugs switched on in `ctx`, and the liveness window it asks for.
     mutating func plant(_ ctx: RunContext) {
+        livenessWindowNs =
+            VirtualTime(ctx.int("livenessWindowMs", Int(livenessWindowNs / Duration.millisecond)))
+            * Duration.millisecond
+        options.neverReissue = ctx.isPlanted("no-reissue")
         options.writeInPlace = ctx.isPlanted("write-in-place")
         options.earlyReissue = ctx.isPlanted("early-reissue")
         options.reduceBeforeMapsDone = ctx.isPlanted("reduce-before-maps-done")

@@ -27,8 +27,14 @@ struct MROutcome {
     var doneAt: VirtualTime?
     /// Trace line of `mr.done`.
     var doneLine: TraceLine?
-    /// Pids still running at the bound.
+    /// Pids still running at the end.
     var running: [Int] = []
+    /// When the liveness watchdog stopped the run: the last progress it saw (nil: the run
+    /// ended by itself, or at the job's hard limit).
+    var stuckSince: VirtualTime?
+    /// At the original test's bound: whether the job was done, and the pids still running
+    /// (nil: no bound, or the run ended before it).
+    var atOriginalBound: (isDone: Bool, running: [Int])?
     /// Virtual time at the end of the run.
     var endNs: VirtualTime = 0
     /// Worker processes started.
@@ -67,8 +73,8 @@ final class MRRun {
         cluster.startCoordinator(files: job.inputs.map(\.name))
         cluster.coordinator?.rules.onBreach = { [unowned self] v in fail(v) }
         startScript()
-        // Until everything exited (the clock stays at the last event) or the bound.
-        sim.runToQuiescence(limit: job.boundNs)
+        // Until everything exited (the clock stays at the last event), or the job is stuck.
+        outcome.stuckSince = runWatched()
         if outcome.violation == nil, let d = sim.deadlock() { outcome.violation = d }
         outcome.output = readOutput()
         outcome.doneAt = cluster.coordinator?.doneAt
@@ -77,6 +83,43 @@ final class MRRun {
         outcome.endNs = sim.now
         outcome.processes = cluster.processes.count - 1
         return outcome
+    }
+
+    /// Runs until quiescence, a violation, the hard limit, or `livenessWindowNs` with no
+    /// progress; returns the time of the last progress in that last case. Progress is looked
+    /// for every half second (so a window is at least its length, at most half a second more).
+    func runWatched() -> VirtualTime? {
+        let step = 500 * Duration.millisecond
+        var seen = progress()
+        var lastProgress: VirtualTime = 0
+        var t: VirtualTime = 0
+        while t < job.limitNs {
+            let bound = job.originalBoundNs ?? .max
+            t = min(t + step, job.limitNs, t < bound ? bound : .max)
+            guard sim.runToQuiescence(limit: t) == .deadline else { return nil }
+            if t == bound {
+                // What the original test sees when its timeout fires.
+                outcome.atOriginalBound = (
+                    cluster.coordinator?.isDone ?? false, cluster.processes.running
+                )
+            }
+            let now = progress()
+            if now != seen {
+                seen = now
+                lastProgress = t
+            } else if t - lastProgress >= job.livenessWindowNs {
+                return lastProgress
+            }
+        }
+        return nil
+    }
+
+    /// What the watchdog counts as progress: tasks handed out and done, processes started,
+    /// and the ones still running (an exit or a death changes it).
+    private func progress() -> [Int] {
+        let c = cluster.coordinator
+        return [c?.handouts ?? 0, c?.tasksDone ?? 0, cluster.processes.count]
+            + cluster.processes.running
     }
 
     /// Sorted non-empty lines of every `mr-out-*` file (`sort mr-out* | grep .`).

@@ -21,6 +21,10 @@ public enum MapReduceSystem {
             PlantedBug(
                 "reduce-before-maps-done",
                 "reduces handed out once every map was handed out, not done: wrong output"),
+            PlantedBug(
+                "no-reissue",
+                "a task is never handed out twice: a dead worker's task is lost and the job "
+                    + "never finishes (liveness)"),
         ],
         fuzzScenario: "fuzz", stepCost: 10)
 
@@ -33,6 +37,7 @@ public enum MapReduceSystem {
             j.plant(ctx)
             let o = MRRun(ctx, j).execute()
             if let v = MRChecks.common(j, o) ?? extra(j, o) { return .violation(v) }
+            if let b = MRChecks.originalBound(j, o) { return .originalBound(b) }
             return .ok
         }
     }
@@ -64,10 +69,7 @@ public enum MapReduceSystem {
             "early-exit", "test-mr.sh/early exit",
             "3 workers, slow reduces: output at the first exit == final output",
             MRJob(app: "early_exit", plan: .together(3))),
-        port(
-            "crash", "test-mr.sh/crash",
-            "1 worker + 3 restart loops, crash app (33% die, 33% stall): output == nocrash",
-            crashJob),
+        crashPort,
         port(
             "credit", "CS350 HW3/credit",
             "3 workers, credit app: people per agency with a 2023 score above 400",
@@ -76,7 +78,18 @@ public enum MapReduceSystem {
 
     static var crashJob: MRJob {
         var j = MRJob(app: "crash", plan: .restartLoops(background: 1, loops: 3))
-        j.boundNs = 120 * Duration.second
+        j.originalBoundNs = 120 * Duration.second
         return j
+    }
+
+    /// The crash test misses its 120 s with a correct coordinator about once in 1,700 runs
+    /// (README: the arithmetic, and the rate measured).
+    static var crashPort: Scenario {
+        var s = port(
+            "crash", "test-mr.sh/crash",
+            "1 worker + 3 restart loops, crash app (33% die, 33% stall): output == nocrash",
+            crashJob)
+        s.originalBoundRate = 0.001
+        return s
     }
 }

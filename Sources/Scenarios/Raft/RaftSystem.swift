@@ -36,6 +36,9 @@ public enum RaftSystem {
             "a conflicting entry is overwritten but the stale entries after it stay",
         "stale-snapshot-install": "an InstallSnapshot older than the commit index is installed",
         "commit-without-majority": "a leader commits with half of the peers instead of a majority",
+        "no-nextindex-backup":
+            "a rejected AppendEntries does not move nextIndex back: a lagging follower never "
+            + "catches up (liveness)",
         "trap-unchecked-prev-log-index":
             "a follower reads log[prevLogIndex] before checking its length: a trap (crash isolation)",
         "livelock-reply-storm":

@@ -46,6 +46,9 @@ final class ShardKVHarness: KVClientHarness {
     /// first server seen in it and the `groupConfig` line where it moved there (0: unknown, e.g.
     /// it came with a snapshot).
     var seenConfigs: [Int: (config: ShardConfig, gi: Int, i: Int, line: TraceLine)] = [:]
+    /// How long a synchronous call or the clients' drain may take (the fuzz scenario sets its
+    /// liveness window here).
+    var callBudgetNs = kvCallBudgetNs
     /// The gid of group 0 (100 in the originals; the fuzz draws others).
     let gidBase: Int
     /// The gid of group gi.
@@ -159,14 +162,14 @@ extension ShardKVHarness {
         witness.began(node: a, line: line, time: now)
         sim.withNode(a) { node, ctx in node.ctrlerClerk!.call(op, ctx) }
         let target = sim.node(a)!.ctrlerClerk!.seq
-        let done = sim.run(for: kvCallBudgetNs) { [sim] in
+        let done = sim.run(for: callBudgetNs) { [sim] in
             guard let c = sim.node(a)?.ctrlerClerk, c.isIdle, c.seq == target else { return false }
             return true
         }
         try check()
         guard done else {
             throw livenessFailure(
-                "controller \(op.name) did not complete in \(formatTime(kvCallBudgetNs))",
+                "controller \(op.name) did not complete in \(formatTime(callBudgetNs))",
                 waiting: [(a, "controller \(op.name)")])
         }
         if case .query = op { result = sim.node(a)!.lastConfig }

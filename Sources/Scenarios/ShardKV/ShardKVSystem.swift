@@ -25,6 +25,10 @@ public enum ShardKVSystem {
                 "dup-table-not-moved",
                 "a migrated shard carries its data but not its duplicate table"),
             PlantedBug(
+                "pull-once",
+                "a group asks for a shard it pulls once per configuration: a lost request leaves "
+                    + "the migration unfinished for ever (liveness)"),
+            PlantedBug(
                 "rebalance-map-order",
                 "controller replicas rebalance in a per-server order and disagree on configurations"
             ),

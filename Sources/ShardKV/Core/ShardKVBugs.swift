@@ -14,10 +14,15 @@ public struct ShardKVBugs: OptionSet, Hashable, Sendable {
     public static let serveBeforeArrival = ShardKVBugs(rawValue: 1 << 0)
     /// A migrated shard carries its data but not its duplicate table.
     public static let dupTableNotMoved = ShardKVBugs(rawValue: 1 << 1)
+    /// A group's leader asks the previous owner for its shards once per configuration and
+    /// never again: a lost request or reply, or a previous owner that was down or not yet
+    /// there, leaves the migration unfinished for ever (a liveness bug).
+    public static let pullOnce = ShardKVBugs(rawValue: 1 << 2)
 
     /// The bugs by their planted names.
     public static let byName: [(String, ShardKVBugs)] = [
         ("serve-before-arrival", .serveBeforeArrival), ("dup-table-not-moved", .dupTableNotMoved),
+        ("pull-once", .pullOnce),
     ]
 
     /// The set named by `names` (unknown names are ignored).
