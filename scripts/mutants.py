@@ -19,7 +19,8 @@ the mutant, the budgets and a hash of the sources and specs, so an interrupted o
 resumes, and a change anywhere in Sources/ (new rule checks) re-runs everything.
 
 Environment: MUTANTS=id,id  SYSTEMS=raft,kvraft  FUZZ_SEEDS PCT_SEEDS EXPLORE_BOUND
-EXPLORE_MAX_RUNS PORT_RUNS  MUTANTS_DIR (scratch, default .build/mutants)  RESULTS (default
+EXPLORE_MAX_RUNS PORT_RUNS  BASELINE=1 (the stages on the unmutated tree, per system; MUTANTS_REPO=. for the
+worktree's own build)  MUTANTS_DIR (scratch, default .build/mutants)  RESULTS (default
 MUTANTS_DIR/results.jsonl)  FORCE=1 (ignore cached results)  RUN_EQUIVALENT=1  TABLE_ONLY=1
 STAGES=fuzz,pct,explore,ports.
 """
@@ -52,7 +53,7 @@ BUDGET = {
 }
 STAGES = os.environ.get("STAGES", "fuzz,pct,explore,ports").split(",")
 SCRATCH = os.path.abspath(os.environ.get("MUTANTS_DIR", os.path.join(ROOT, ".build/mutants")))
-REPO = os.path.join(SCRATCH, "repo")
+REPO = os.path.abspath(os.environ.get("MUTANTS_REPO", os.path.join(SCRATCH, "repo")))
 RESULTS = os.path.abspath(os.environ.get("RESULTS", os.path.join(SCRATCH, "results.jsonl")))
 DSIM = os.path.join(REPO, ".build/release/dsim")
 STAGE_TIMEOUT = 1200  # a safety net against a hung tool, never a budget
@@ -305,6 +306,26 @@ def run_mutant(m, tree):
     return r
 
 
+def baseline(systems):
+    """The stages on the unmutated tree: a check that fires here would make every kill of that
+    system meaningless, so `BASELINE=1` runs them once per system and reports what fires."""
+    ok, secs, error = build()
+    if not ok:
+        raise SystemExit(f"the unmutated scratch copy does not build: {error}")
+    clean = True
+    for system in systems:
+        work = os.path.join(SCRATCH, "work", "baseline-" + system)
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        t0 = time.time()
+        r = judge(system, work)
+        by, spec, count, inv = describe(r)
+        clean = clean and by == "survived"
+        print(f"baseline {system}: {'clean' if by == 'survived' else by} {spec} {count} {inv} "
+              f"({time.time() - t0:.0f} s)", flush=True)
+    return clean
+
+
 def select(mutants):
     ids = [x for x in os.environ.get("MUTANTS", "").split(",") if x]
     systems = [x for x in os.environ.get("SYSTEMS", os.environ.get("SYSTEM", "")).split(",")
@@ -376,6 +397,12 @@ def main():
     selected = select(mutants)
     tree = tree_hash()
     results = load_results()
+    if os.environ.get("BASELINE"):
+        if REPO != ROOT:  # MUTANTS_REPO=. judges the worktree's own build instead
+            os.makedirs(REPO, exist_ok=True)
+            log(f"mutants: syncing {REPO} ({sync_scratch()} files changed)")
+        systems = sorted({m["system"] for m in selected}, key=[m["system"] for m in mutants].index)
+        sys.exit(0 if baseline(systems) else 1)
     if not os.environ.get("TABLE_ONLY"):
         os.makedirs(REPO, exist_ok=True)
         log(f"mutants: syncing {REPO} ({sync_scratch()} files changed)")
