@@ -60,13 +60,30 @@ enum ExploreCommand {
             "explore \(name) bound=\(bound) lanes=\(lanesText) max-runs=\(options.maxRuns) "
                 + "planted=\(request.planted) params=\(request.params.serialized)")
         let t0 = wallSeconds()
-        let report = Explorer.run(request, options, build: buildInfo) { p in
-            let s = wallSeconds() - t0
-            eprint(
-                "  bound \(p.bound): \(p.runs) runs, \(p.distinctStates) states, "
-                    + "\(p.pruned) pruned, \(formatRate(Double(p.runs) / max(s, 1e-9)))runs/s")
+        // A spec that lists knob values is explored once per combination, in order, until a
+        // finding or the run budget ends it; the runs add up.
+        let combinations = Knobs.combinations(request)
+        var report = ExploreReport()
+        var explored = request
+        var runs = 0
+        for (i, r) in combinations.enumerated() {
+            if combinations.count > 1 {
+                eprint("  knobs \(i + 1)/\(combinations.count): \(r.params.serialized)")
+            }
+            var o = options
+            o.maxRuns = options.maxRuns - runs
+            report = Explorer.run(r, o, build: buildInfo) { p in
+                let s = wallSeconds() - t0
+                eprint(
+                    "  bound \(p.bound): \(p.runs) runs, \(p.distinctStates) states, "
+                        + "\(p.pruned) pruned, \(formatRate(Double(p.runs) / max(s, 1e-9)))runs/s")
+            }
+            runs += report.runs
+            explored = r
+            if report.finding != nil || report.completeBound != options.bound { break }
         }
-        return try conclude(report, request, options, lanes: lanesText, args: a)
+        report.runs = runs
+        return try conclude(report, explored, options, lanes: lanesText, args: a)
     }
 
     static func buildRequest(_ a: Arguments) throws -> RunRequest {
