@@ -84,6 +84,18 @@ public enum Knobs {
         return r
     }
 
+    /// `request` with every knob it does not give set to today's value: nothing is drawn
+    /// (tests that pin a seed's outcome, chosen before knobs were drawn).
+    public static func standard(_ request: RunRequest) -> RunRequest {
+        guard case .object(var members) = request.params else { return request }
+        for k in of(system: request.system.name) where request.params[k.name] == nil {
+            members.append((k.name, .int(Int64(k.standard))))
+        }
+        var r = request
+        r.params = .object(members)
+        return r
+    }
+
     /// One request per combination of the knobs listed in `request`'s parameters (an explore
     /// spec's `"heartbeatMs": [50, 100]`), in the order they are listed; `request` itself when
     /// it lists none.
