@@ -1,4 +1,4 @@
-// The fault vocabulary of the kv systems' explore scenarios (kvraft, shardctrler): one
+// The fault vocabulary of the kv systems' explore scenarios (kvraft, shardctrler, shardkv): one
 // `fault.kind` decision per tick, over a domain the explorer enumerates whole.
 import DSimCore
 
@@ -16,15 +16,21 @@ protocol ExploredServers: AnyObject {
     func connectAll()
     /// Servers talk only within their group.
     func partition(_ groups: [[Int]])
+    /// The sets of servers a split divides, each in two (every server, as one set, unless the
+    /// harness says otherwise: shardkv splits each Raft group on its own).
+    var splitSets: [[Int]] { get }
 }
 
 extension ExploredServers {
+    /// Every server, as one set.
+    var splitSets: [[Int]] { [Array(0..<n)] }
+
     /// Number of fault kinds: nothing, a shutdown or restart per server, a heal, and every
-    /// split of the servers in two.
-    static func faultKinds(servers n: Int) -> Int { 1 + n + (1 << (n - 1)) }
+    /// split of each set in `splitSets` in two (with one set of every server: 1 + n + 2^(n-1)).
+    var faultKinds: Int { 2 + n + splitSets.reduce(0) { $0 + (1 << ($1.count - 1)) - 1 } }
 
     /// Fault `kind`: 0 nothing; 1...n shut down or restart server kind-1; n+1 heal; n+1+s for
-    /// s ≥ 1: split `s` (`Connectivity.split`).
+    /// s ≥ 1: split `s`, counted over the sets in order (`Connectivity.split` of the set).
     func exploreFault(_ kind: Int) {
         if kind >= 1 && kind <= n {
             let i = kind - 1
@@ -32,13 +38,21 @@ extension ExploredServers {
         } else if kind == n + 1 {
             connectAll()
         } else if kind > n + 1 {
-            partition(Connectivity.split(count: n, number: kind - n - 1))
+            var s = kind - n - 1
+            for set in splitSets {
+                let splits = (1 << (set.count - 1)) - 1
+                guard s > splits else {
+                    let sides = Connectivity.split(count: set.count, number: s)
+                    return partition(sides.map { $0.map { set[$0] } })
+                }
+                s -= splits
+            }
         }
     }
 
     /// One fault decision, drawn over every kind.
     func exploreFault(_ choices: Choices) {
-        exploreFault(choices.below(Self.faultKinds(servers: n), "fault.kind"))
+        exploreFault(choices.below(faultKinds, "fault.kind"))
     }
 }
 

@@ -71,6 +71,9 @@ public struct ExploreReport {
     public var finding: ExploreFinding?
     /// Runs whose verdict was unknown (a check ran out of budget).
     public var unknowns = 0
+
+    /// An empty report.
+    public init() {}
 }
 
 /// Bounded exploration of one scenario.

@@ -91,6 +91,9 @@ public enum Runner {
         stepCap: Int = .max, checkIterationsMax: Int? = nil, stream: ((String) -> Void)? = nil,
         explore: ExplorePath? = nil
     ) -> RunResult {
+        // A seed-made fuzz run draws its protocol knobs; the header then records them.
+        var request = request
+        if explore == nil, case .seed(let s) = source { request = Knobs.drawn(request, seed: s) }
         let trace = TraceRecorder(recording: record)
         trace.lineCap = lineCap
         trace.stepCap = stepCap

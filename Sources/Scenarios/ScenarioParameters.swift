@@ -21,6 +21,8 @@ public struct ScenarioParameter: Sendable {
         case oneOf([String])
         /// A list of integers, each in the range.
         case ints(ClosedRange<Int>)
+        /// An integer or a list of integers in the range (a knob: pinned, or its draw narrowed).
+        case intOrInts(ClosedRange<Int>)
     }
 
     /// The key in `params`.
@@ -41,6 +43,8 @@ public struct ScenarioParameter: Sendable {
         case .bool: return "true or false"
         case .oneOf(let values): return "one of " + values.joined(separator: ", ")
         case .ints(let r): return "a list of integers in \(r.lowerBound)...\(r.upperBound)"
+        case .intOrInts(let r):
+            return "an integer or a list of integers in \(r.lowerBound)...\(r.upperBound)"
         }
     }
 
@@ -52,6 +56,10 @@ public struct ScenarioParameter: Sendable {
         case .oneOf(let values): return value.stringValue.map { values.contains($0) } ?? false
         case .ints(let r):
             return value.arrayValue?.allSatisfy { $0.intValue.map(r.contains) ?? false } ?? false
+        case .intOrInts(let r):
+            if let v = value.intValue { return r.contains(v) }
+            guard let xs = value.arrayValue, !xs.isEmpty else { return false }
+            return xs.allSatisfy { $0.intValue.map(r.contains) ?? false }
         }
     }
 }
@@ -64,10 +72,12 @@ public struct ParameterError: Error, CustomStringConvertible {
 }
 
 extension Scenario {
-    /// The parameters this scenario reads (none: its spec's `params` must be empty).
+    /// The parameters this scenario reads (none: its spec's `params` must be empty), its
+    /// system's protocol knobs included for its fuzz and explore scenarios.
     public var parameters: [ScenarioParameter] {
-        ScenarioParameters.declared[system + "/" + name]
-            ?? (portOf.flatMap { ScenarioParameters.declared[system + "/" + $0] } ?? [])
+        (ScenarioParameters.declared[system + "/" + name]
+            ?? (portOf.flatMap { ScenarioParameters.declared[system + "/" + $0] } ?? []))
+            + ScenarioParameters.knobs(self)
     }
 
     /// Checks `params` against `parameters`: an object whose every key is declared and whose
@@ -113,13 +123,18 @@ enum ScenarioParameters {
         .init("pctWindowUs", .int(0...1_000_000)), .init("pctSteps", .int(1...100_000_000)),
     ]
 
+    /// The system's protocol knobs, which its fuzz and explore scenarios take (`Knobs`).
+    static func knobs(_ s: Scenario) -> [ScenarioParameter] {
+        s.name == "fuzz" || s.name == "explore" ? Knobs.parameters(system: s.system) : []
+    }
+
     static let declared: [String: [ScenarioParameter]] = [
         "raft/explore": [
             .init("nodes", .int(1...9)), .init("horizonMs", .int(1...60_000)),
             .init("tickMs", .int(1...10_000)), .init("commandTicks", .ints(0...100_000)),
             .init("drops", .bool), .init("partitions", .bool),
             .init("delayMaxUs", .int(0...1_000_000)), .init("snapshots", .bool),
-            .init("snapshotEvery", .int(1...1000)),
+            .init("snapshotEvery", .int(1...1000)), .init("leaderCrashes", .bool),
         ],
         "kvraft/explore": [
             .init("servers", .int(1...7)), .init("clients", .int(1...8)),
@@ -143,6 +158,12 @@ enum ScenarioParameters {
         "shardctrler/fuzz": [
             .init("servers", .int(1...9)), .init("clients", .int(1...20)), seconds,
             .init("crashes", .bool), .init("partitions", .bool), .init("lostMajority", .bool),
+        ],
+        "shardkv/explore": [
+            .init("groups", .int(1...5)), .init("groupServers", .int(1...5)),
+            .init("clients", .int(1...4)), .init("keys", .int(1...20)),
+            .init("horizonMs", .int(1...60_000)), .init("tickMs", .int(1...10_000)), maxRaftState,
+            .init("gidBase", .int(1...100_000)), .init("adminTicks", .ints(0...100_000)),
         ],
         "shardkv/fuzz": [
             .init("clients", .int(1...20)), .init("keys", .int(1...100)), seconds, maxRaftState,

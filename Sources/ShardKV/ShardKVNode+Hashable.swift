@@ -6,7 +6,7 @@ extension ShardKVServer: Hashable {
     /// Equal hosts (Raft, group state, waiting requests) and duty rounds.
     public static func == (a: ShardKVServer, b: ShardKVServer) -> Bool {
         a.host == b.host && a.gid == b.gid && a.round == b.round && a.noopTerm == b.noopTerm
-            && a.pulledConfig == b.pulledConfig
+            && a.pulledConfig == b.pulledConfig && a.pollNs == b.pollNs
     }
 
     /// Hashes the host and the group.

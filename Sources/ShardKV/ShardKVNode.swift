@@ -23,7 +23,7 @@ public enum ShardKVDurable: Hashable, Sendable {
 }
 
 /// Every message of a shardkv simulation. Indirect: the event queue moves one pointer.
-public indirect enum ShardKVMessage: Sendable {
+public indirect enum ShardKVMessage: Hashable, Sendable {
     /// The controller service's (Raft between its servers, clerk requests and replies).
     case ctrler(CtrlerMessage)
     /// Raft between the servers of one group.

@@ -1,5 +1,5 @@
 // A shardkv server (shardkv/server.go) as a sans-IO component: a `RaftHost` driving the group
-// state machine (`ShardGroupState`), plus the duties of a group's leader, run every 100 ms
+// state machine (`ShardGroupState`), plus the duties of a group's leader, run every 100 ms by default
 // (`pollNs`, the handout's "poll roughly every 100 milliseconds"):
 //
 // - configuration: when every shard is settled, ask the controller for configuration
@@ -54,8 +54,10 @@ public enum ShardKVTicket: Hashable, Sendable {
 public struct ShardKVServer {
     /// Timer key of the leader duties (after the host's two).
     static let pollTimer = 2
-    /// The leader duties' period.
-    public static let pollNs = 100 * Duration.millisecond
+    /// The leader duties' default period.
+    public static let defaultPollNs = 100 * Duration.millisecond
+    /// The leader duties' period (a knob: `configPollMs`).
+    public let pollNs: VirtualTime
 
     /// The Raft peer, the group state and the waiting requests.
     public internal(set) var host: RaftHost<ShardKVHostBinding>
@@ -75,8 +77,11 @@ public struct ShardKVServer {
     public init(
         gid: Int, me: Int, peers: [NodeID], maxRaftState: Int, bugs: ShardKVBugs,
         raftConfig: RaftConfig, directory: ShardKVDirectory,
-        restoring: RaftDurable<ShardKVCommand, ShardKVSnapshot>?
+        restoring: RaftDurable<ShardKVCommand, ShardKVSnapshot>?,
+        pollNs: VirtualTime = ShardKVServer.defaultPollNs
     ) {
+        precondition(pollNs > 0, "poll period \(pollNs)")
+        self.pollNs = pollNs
         self.gid = gid
         self.directory = directory
         host = RaftHost(
@@ -92,7 +97,7 @@ public struct ShardKVServer {
     /// Starts the Raft peer and the duty timer.
     public mutating func boot(_ ctx: NodeContext<ShardKVNode>) {
         host.boot(ctx)
-        ctx.setTimer(Self.pollTimer, after: Self.pollNs)
+        ctx.setTimer(Self.pollTimer, after: pollNs)
     }
 
     /// A clerk's Get/Put/Append.
@@ -155,7 +160,7 @@ public struct ShardKVServer {
     public mutating func timerFired(_ key: Int, _ ctx: NodeContext<ShardKVNode>) -> Bool {
         if host.timerFired(key, ctx) { return true }
         guard key == Self.pollTimer else { return false }
-        ctx.setTimer(Self.pollTimer, after: Self.pollNs)
+        ctx.setTimer(Self.pollTimer, after: pollNs)
         round &+= 1
         if isLeader {
             let term = host.raft.currentTerm

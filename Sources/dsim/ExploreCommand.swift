@@ -73,17 +73,32 @@ enum ExploreCommand {
             "explore \(name) bound=\(bound) lanes=\(lanesText) max-runs=\(options.maxRuns) "
                 + "jobs=\(jobs) planted=\(request.planted) params=\(request.params.serialized)")
         let t0 = wallSeconds()
+        // A spec that lists knob values is explored once per combination, in order, until a
+        // finding or the run budget ends it; the runs add up.
         let isolation = isolation(a)
-        let report = Explorer.run(
-            request, options, jobs: jobs, isolation: isolation, build: buildInfo
-        ) { p in
-            let s = wallSeconds() - t0
-            eprint(
-                "  bound \(p.bound): \(p.runs) runs, \(p.distinctStates) states, "
-                    + "\(p.pruned) pruned, \(formatRate(Double(p.runs) / max(s, 1e-9)))runs/s")
+        let combinations = Knobs.combinations(request)
+        var report = ExploreReport()
+        var explored = request
+        var runs = 0
+        for (i, r) in combinations.enumerated() {
+            if combinations.count > 1 {
+                eprint("  knobs \(i + 1)/\(combinations.count): \(r.params.serialized)")
+            }
+            var o = options
+            o.maxRuns = options.maxRuns - runs
+            report = Explorer.run(r, o, jobs: jobs, isolation: isolation, build: buildInfo) { p in
+                let s = wallSeconds() - t0
+                eprint(
+                    "  bound \(p.bound): \(p.runs) runs, \(p.distinctStates) states, "
+                        + "\(p.pruned) pruned, \(formatRate(Double(p.runs) / max(s, 1e-9)))runs/s")
+            }
+            runs += report.runs
+            explored = r
+            if report.finding != nil || report.completeBound != options.bound { break }
         }
+        report.runs = runs
         return try conclude(
-            report, request, options, lanes: lanesText, args: a, isolation: isolation)
+            report, explored, options, lanes: lanesText, args: a, isolation: isolation)
     }
 
     static func buildRequest(_ a: Arguments) throws -> RunRequest {

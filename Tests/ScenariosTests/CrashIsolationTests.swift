@@ -126,6 +126,7 @@ final class CrashIsolationTests: XCTestCase {
         request.params = .object([
             ("nodes", .int(3)), ("snapshots", .bool(true)), ("snapshotEvery", .int(10)),
         ])
+        request = Knobs.standard(request)  // seed 17 fails with today's knobs
         let build = BuildInfo(commit: "test")
         let isolated = Campaign.run(
             request, first: 10, count: 12, jobs: 2, build: build,

@@ -113,6 +113,20 @@ final class ExploreSoundnessTests: XCTestCase {
         try checkMeetings(try request("kvraft"), limit: 400, seeds: [1])
     }
 
+    func testShardKVPrefixesWithEqualFingerprintsHaveIdenticalFutures() throws {
+        // The shardkv world: the controller's servers, the groups' servers (shard states,
+        // configurations, per-shard duplicate tables, pulls in flight), the administrator, the
+        // clerks and their history, the configurations seen and the client-id counter. A
+        // smaller window than explore-3's keeps it cheap; the first migration (group 1 joins
+        // at 200 ms) starts inside it.
+        var request = try request("shardkv")
+        request.params = .object([
+            ("groups", .int(2)), ("groupServers", .int(1)), ("keys", .int(1)),
+            ("horizonMs", .int(300)), ("adminTicks", .array([.int(0), .int(2)])),
+        ])
+        try checkMeetings(request, limit: 100, seeds: [1])
+    }
+
     func testControllerPrefixesWithEqualFingerprintsHaveIdenticalFutures() throws {
         // The controller's world adds its monitor's reference state and the clerks' scripts.
         try checkMeetings(try request("shardctrler"), limit: 300, seeds: [1])

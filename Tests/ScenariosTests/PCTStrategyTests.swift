@@ -29,8 +29,10 @@ final class PCTStrategyTests: XCTestCase {
             guard line.hasPrefix("{\"dec\""), let v = line.range(of: "\"v\":") else { return nil }
             return UInt64(line[v.upperBound...].prefix { $0.isNumber })
         }
+        // With the parameters the trace header recorded: the seed's drawn knobs included.
         let replay = Runner.run(
-            pct, source: .recorded(values), record: true, build: build, verifySeed: 7)
+            Knobs.drawn(pct, seed: 7), source: .recorded(values), record: true, build: build,
+            verifySeed: 7)
         XCTAssertNil(replay.firstMismatch.map { "\($0)" })
         XCTAssertEqual(replay.lines.dropFirst(), a.lines.dropFirst())
     }

@@ -14,8 +14,16 @@
 // everything heals and a leader and progress are required, as in the fuzz scenario, while the
 // monitor checks every safety invariant throughout.
 //
+// With `leaderCrashes`, one more fault kind (the last): the leader takes a command and crashes
+// at once, and every peer that was down restarts. Figure 8 of the Raft paper is three of these
+// in a row (an entry left on a crashed leader only, a rival's entry left the same way, the first
+// leader back and re-elected replicates its old entry to a majority, then is replaced by the
+// rival, who overwrites it): each step is otherwise two or three deviations (a command at the
+// right instant, a crash, a restart), so the whole needed about 5 and stayed out of bound 3.
+//
 // Spec parameters: nodes (3), horizonMs (1000), tickMs (100), commandTicks ([2, 4, 6]),
-// drops (true), partitions (true), delayMaxUs (1000), snapshots (false), snapshotEvery (10).
+// drops (true), partitions (true), delayMaxUs (1000), snapshots (false), snapshotEvery (10),
+// leaderCrashes (false).
 import DSimCore
 
 /// The exploration scenario of Raft.
@@ -29,6 +37,7 @@ public enum RaftExplore {
         let commandTicks = p["commandTicks"]?.arrayValue?.compactMap(\.intValue) ?? [2, 4, 6]
         let snapshots = p["snapshots"]?.boolValue ?? false
         let partitions = p["partitions"]?.boolValue ?? true
+        let leaderCrashes = p["leaderCrashes"]?.boolValue ?? false
         let h = RaftHarness(
             run, n: n, unreliable: false, snapshots: snapshots,
             snapshotEvery: p["snapshotEvery"]?.intValue ?? RaftServer.snapshotInterval)
@@ -57,7 +66,13 @@ public enum RaftExplore {
             if commandTicks.contains(tick) {
                 for i in 0..<n where h.sim.isUp(i) { h.start(i, 100 + tick) }
             }
-            fault(h, h.choices.below(faultKinds(n: n, partitions: partitions), "fault.kind"))
+            let kinds = faultKinds(n: n, partitions: partitions)
+            let kind = h.choices.below(kinds + (leaderCrashes ? 1 : 0), "fault.kind")
+            if kind == kinds {
+                leaderTakesCommandAndCrashes(h, command: 200 + tick)
+            } else {
+                fault(h, kind)
+            }
         }
         try h.check()
         run.choices.explore?.freeze()
@@ -68,6 +83,24 @@ public enum RaftExplore {
     /// and with partitions a heal and every split in two (peer 0 on the first side).
     static func faultKinds(n: Int, partitions: Bool) -> Int {
         1 + 2 * n + (partitions ? 1 << (n - 1) : 0)
+    }
+
+    /// The Figure-8 step: the leader (of the highest term, if any peer believes it leads) Starts
+    /// `command` and crashes before sending it; then every peer that was down (not this
+    /// leader) restarts and reconnects.
+    static func leaderTakesCommandAndCrashes(_ h: RaftHarness, command: Int) {
+        let n = h.n
+        let down = (0..<n).filter { !h.sim.isUp($0) }
+        let leader = (0..<n).filter { h.state($0)?.isLeader == true }
+            .max { h.state($0)!.term < h.state($1)!.term }
+        if let l = leader {
+            h.start(l, command)
+            h.crash1(l)
+        }
+        for i in down {
+            h.start1(i)
+            h.connect(i)
+        }
     }
 
     /// Fault `kind`: 0 nothing; 1...n crash or restart peer kind-1; n+1...2n cut or reconnect

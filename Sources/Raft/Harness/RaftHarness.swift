@@ -69,6 +69,7 @@ public final class RaftHarness {
         network.longDelays = true
         var config = RaftConfig()
         config.bugs = run.bugs
+        config.apply(knobs: run.params)
         connected = Array(repeating: true, count: n)
         sim = SansIOSimulation(count: n, choices: run.choices, trace: run.trace, network: network) {
             id, persister in

@@ -45,6 +45,8 @@ final class KVHarness: KVClientHarness {
         let bugs = KVBugs(names: ctx.planted)
         var raftConfig = RaftConfig()
         raftConfig.bugs = RaftBugs(names: ctx.planted)
+        raftConfig.apply(knobs: ctx.params)
+        let retryNs = VirtualTime(ctx.int("clerkRetryMs", 100)) * Duration.millisecond
         sim = SansIOSimulation(
             count: n + clerks, choices: ctx.choices, trace: ctx.trace, network: net
         ) {
@@ -57,7 +59,7 @@ final class KVHarness: KVClientHarness {
                 return KVNode(server: s, links: links)
             }
             let c = KVClerk(
-                index: id - n, clientId: id, servers: n, retryNs: 100 * Duration.millisecond,
+                index: id - n, clientId: id, servers: n, retryNs: retryNs,
                 driver: workload)
             return KVNode(clerk: c, links: links)
         }

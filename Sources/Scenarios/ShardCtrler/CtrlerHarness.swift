@@ -27,8 +27,6 @@ final class CtrlerHarness {
     /// How long the harness waits for one synchronous clerk call before calling it a liveness
     /// failure (the originals wait forever, up to the 120 s test limit).
     static let callBudgetNs = 60 * Duration.second
-    /// The clerks' retry interval (labrpc fails a call to a dead server within 100 ms).
-    static let retryNs = 100 * Duration.millisecond
 
     /// make_config(n, unreliable) with `clerks` clerks.
     init(_ ctx: RunContext, servers n: Int, clerks: Int, network: NetworkOptions = .init()) {
@@ -45,13 +43,15 @@ final class CtrlerHarness {
         self.workload = workload
         let bugs = CtrlerBugs(names: ctx.planted)
         let peers = Array(0..<n)
-        let retryNs = Self.retryNs
+        let retryNs = VirtualTime(ctx.int("clerkRetryMs", 100)) * Duration.millisecond
+        var raftConfig = RaftConfig()
+        raftConfig.apply(knobs: ctx.params)
         sim = SansIOSimulation(
             count: n + clerks, choices: ctx.choices, trace: ctx.trace, network: network
         ) { id, persister in
             if id < n {
                 let s = CtrlerServer<CtrlerNodeBinding>(
-                    me: id, peers: peers, bugs: bugs, raftConfig: RaftConfig(),
+                    me: id, peers: peers, bugs: bugs, raftConfig: raftConfig,
                     restoring: persister.state)
                 return CtrlerNode(server: s, links: links, observer: monitor)
             }

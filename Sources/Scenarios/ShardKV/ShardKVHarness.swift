@@ -37,6 +37,8 @@ final class ShardKVHarness: KVClientHarness {
     let maxRaftState: Int
     /// The run's decisions.
     let choices: Choices
+    /// The node maker (its client-id counter is part of the explored world).
+    let factory: ShardKVNodeFactory
     /// Servers per controller set.
     static let ctrlerServers = 3
     /// The lines a liveness failure cites (progress: a clerk's `op`, the administrator's
@@ -74,6 +76,7 @@ final class ShardKVHarness: KVClientHarness {
             maxRaftState: maxRaftState, gidBase: gidBase, clerkSet: clerkSet,
             directory: directory)
         workload = factory.workload
+        self.factory = factory
         var net = network ?? NetworkOptions()
         if network == nil { net.reliable = !unreliable }
         sim = SansIOSimulation(

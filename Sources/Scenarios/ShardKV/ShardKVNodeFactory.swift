@@ -36,6 +36,12 @@ final class ShardKVNodeFactory {
     let ctrlerBugs: CtrlerBugs
     /// The group servers' Raft configuration (with any planted Raft bug).
     let raftConfig: RaftConfig
+    /// The controller servers' Raft configuration (the knobs, no planted Raft bug).
+    let ctrlerRaftConfig: RaftConfig
+    /// Clerks' wait for a reply before the next server (knob `clerkRetryMs`).
+    let retryNs: VirtualTime
+    /// Group leaders' duty period (knob `configPollMs`).
+    let pollNs: VirtualTime
     /// The last client id handed out.
     var lastClientId = 1_000
 
@@ -60,8 +66,12 @@ final class ShardKVNodeFactory {
         bugs = ShardKVBugs(names: ctx.planted)
         ctrlerBugs = CtrlerBugs(names: ctx.planted)
         var rc = RaftConfig()
+        rc.apply(knobs: ctx.params)
+        ctrlerRaftConfig = rc
         rc.bugs = RaftBugs(names: ctx.planted)
         raftConfig = rc
+        retryNs = VirtualTime(ctx.int("clerkRetryMs", 100)) * Duration.millisecond
+        pollNs = VirtualTime(ctx.int("configPollMs", 100)) * Duration.millisecond
         for gi in 0..<groups {
             for i in 0..<n {
                 directory.register(
@@ -87,15 +97,17 @@ final class ShardKVNodeFactory {
         if id < firstAdmin { return groupServer(id, persister.state) }
         if id < firstClerk {
             return ShardKVNode(
-                admin: CtrlerClerk(clientId: freshId(), servers: ctrlers(id - firstAdmin)))
+                admin: CtrlerClerk(
+                    clientId: freshId(), servers: ctrlers(id - firstAdmin), retryNs: retryNs))
         }
         let c = id - firstClerk
         let clerk = ShardKVClerk(
-            index: c, clientId: freshId(), retryNs: 100 * Duration.millisecond,
+            index: c, clientId: freshId(), retryNs: retryNs,
             driver: workload, directory: directory)
         return ShardKVNode(
             clerk: clerk,
-            ctrlerClerk: CtrlerClerk(clientId: freshId(), servers: ctrlers(clerkSet(c))))
+            ctrlerClerk: CtrlerClerk(
+                clientId: freshId(), servers: ctrlers(clerkSet(c)), retryNs: retryNs))
     }
 
     private func ctrlerServer(_ id: NodeID, _ saved: ShardKVDurable?) -> ShardKVNode {
@@ -105,7 +117,7 @@ final class ShardKVNodeFactory {
         return ShardKVNode(
             ctrlerServer: CtrlerServer(
                 me: id - ShardKVHarness.ctrlerServers * k, peers: ctrlers(k), bugs: ctrlerBugs,
-                raftConfig: RaftConfig(), restoring: restoring))
+                raftConfig: ctrlerRaftConfig, restoring: restoring))
     }
 
     private func groupServer(_ id: NodeID, _ saved: ShardKVDurable?) -> ShardKVNode {
@@ -116,8 +128,9 @@ final class ShardKVNodeFactory {
         let s = ShardKVServer(
             gid: gidBase + gi, me: id - base, peers: Array(base..<base + n),
             maxRaftState: maxRaftState, bugs: bugs, raftConfig: raftConfig,
-            directory: directory, restoring: restoring)
+            directory: directory, restoring: restoring, pollNs: pollNs)
         return ShardKVNode(
-            server: s, ctrlerClerk: CtrlerClerk(clientId: freshId(), servers: ctrlers(0)))
+            server: s,
+            ctrlerClerk: CtrlerClerk(clientId: freshId(), servers: ctrlers(0), retryNs: retryNs))
     }
 }

@@ -15,7 +15,12 @@ public enum ShardKVSystem {
                 system: "shardkv", name: "fuzz",
                 summary:
                     "random joins, leaves, moves, client traffic, crashes, partitions; linearizability",
-                run: ShardKVFuzz.run)
+                run: ShardKVFuzz.run),
+            Scenario(
+                system: "shardkv", name: "explore",
+                summary:
+                    "for dsim explore: 3 groups of 1 joining in turn, then one leaves; 1 clerk; a fault decision per tick",
+                run: ShardKVExplore.run),
         ],
         plantedBugs: [
             PlantedBug(
