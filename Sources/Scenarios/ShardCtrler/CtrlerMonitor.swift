@@ -88,7 +88,7 @@ final class CtrlerMonitor: CtrlerObserver {
             fail(
                 "sequential-replay",
                 "server \(s) holds \(mine.count) configurations after index \(to); the log's "
-                    + "replay gives \(hi)")
+                    + "replay gives \(hi)", lines: [configLines[hi - 1]])
             return
         }
         for k in lo..<hi where mine[k] != reference.configs[k] {
@@ -165,7 +165,8 @@ final class CtrlerMonitor: CtrlerObserver {
             fail(
                 "sequential-replay",
                 "server \(s) ends with \(configs.count) configurations, the log's replay "
-                    + "with \(reference.configs.count) (or different ones)")
+                    + "with \(reference.configs.count) (or different ones)",
+                lines: [configLines[configLines.count - 1]])
         }
     }
 
