@@ -84,4 +84,27 @@ final class RaftCitationTests: XCTestCase {
             XCTAssertNotEqual(l["role"]?.stringValue, "leader")
         }
     }
+
+    /// With one follower cut off, an entry commits on two servers only: wait(index, 3) fails
+    /// and cites the `start` line and the two `apply` lines of that index, with its value.
+    func testTooFewDecidedCitesStartAndApplies() throws {
+        let run = RaftRun.seeded(4, recording: true)
+        let h = RaftHarness(run, n: 3, unreliable: false, snapshots: false)
+        let leader = try h.checkOneLeader()
+        h.disconnect((leader + 1) % 3)
+        let r = try XCTUnwrap(h.start(leader, 55))
+        XCTAssertThrowsError(try h.wait(r.index, 3, -1)) { error in
+            guard let v = error as? Violation, v.invariant == "wait-too-few-decided" else {
+                return XCTFail("\(error), wanted wait-too-few-decided")
+            }
+            let kinds = v.events.compactMap { try? line(run, $0) }
+            guard kinds.count == 3 else { return XCTFail("cites \(v.events), wanted 3 lines") }
+            XCTAssertEqual(kinds.map { $0["ev"]?.stringValue ?? "" }, ["start", "apply", "apply"])
+            for l in kinds {
+                XCTAssertEqual(l["index"]?.intValue, r.index)
+                XCTAssertEqual(l["value"]?.intValue, 55)
+            }
+            XCTAssertTrue(v.message.contains("only 2 decided"), v.message)
+        }
+    }
 }
