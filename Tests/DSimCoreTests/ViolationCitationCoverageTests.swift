@@ -16,7 +16,9 @@ final class ViolationCitationCoverageTests: XCTestCase {
         "step-cap": "the run spun past its step budget (every step is the evidence)",
         "tasks-did-not-finish": "helpers still running at the end of a Raft port test",
         "test-took-too-long": "the 120 s virtual test limit",
-        "leader": "shardctrler TestMulti: no server claims leadership (no role line per server)",
+        "leader":
+            "shardctrler TestMulti, before the shutdown: no server claims leadership (an "
+            + "absence; the later 'Leader not found' cites the claimer's role line)",
         "log-agreement":
             "shardctrler monitor: two servers applied different commands at one index (the "
             + "monitor keeps no apply line per index; controller applies are not trace lines)",

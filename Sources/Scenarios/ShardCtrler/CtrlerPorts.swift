@@ -232,11 +232,18 @@ extension CtrlerPorts {
         guard let leader = h.leader() else { throw h.fail("leader", "Leader not found") }
         let c = try h.query(0, -1)
         h.shutdownServer(leader)
-        let isLeader = h.leader() != nil
+        let claimer = h.leader()
+        let isLeader = claimer != nil
         var attempts = 0
         while isLeader {
             attempts += 1
-            if attempts >= 3 { throw h.fail("leader", "Leader not found") }
+            if attempts >= 3 {
+                // The original's message; what failed it is a remaining server's claim to
+                // lead, whose role line is cited.
+                throw h.fail(
+                    "leader", "Leader not found",
+                    events: [claimer.flatMap { h.witness.lastLeaderOf[$0] } ?? 0])
+            }
             try h.sleep(ms: 1000)
         }
         let c1 = try h.query(0, -1)
