@@ -19,9 +19,6 @@ final class ViolationCitationCoverageTests: XCTestCase {
         "leader":
             "shardctrler TestMulti, before the shutdown: no server claims leadership (an "
             + "absence; the later 'Leader not found' cites the claimer's role line)",
-        "log-agreement":
-            "shardctrler monitor: two servers applied different commands at one index (the "
-            + "monitor keeps no apply line per index; controller applies are not trace lines)",
     ]
 
     /// Calls that raise a violation whose first argument may be its invariant name.
