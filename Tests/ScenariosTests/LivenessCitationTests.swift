@@ -135,6 +135,27 @@ final class LivenessCitationTests: XCTestCase {
         XCTAssertTrue(v.message.hasSuffix("Append result " + value), "another Get's value")
     }
 
+    /// TestOnePartition4A with stale-read: an old leader in the minority answers a Get, so
+    /// minority-progress fails; it cites the `op` line of that Get, returned to a minority
+    /// clerk (ckp2b: the clerk after the three of ck, ckp1, ckp2a).
+    func testMinorityProgressCitesTheCompletedCall() throws {
+        let entry = try XCTUnwrap(Catalog.system("kvraft"))
+        var request = RunRequest(
+            system: entry, scenario: try XCTUnwrap(entry.scenario("TestOnePartition4A")), seed: 1)
+        request.planted = ["stale-read"]
+        let result = Runner.run(
+            request, source: .seed(1), record: true, build: BuildInfo(commit: "t"))
+        guard case .violation(let v) = result.verdict, v.invariant == "minority-progress" else {
+            return XCTFail("\(result.verdict), wanted minority-progress")
+        }
+        XCTAssertEqual(v.events.count, 1)
+        let op = try JSON.parse(result.lines[v.events[0] - 1])
+        XCTAssertEqual(op["ev"]?.stringValue, "op")
+        XCTAssertEqual(op["input"]?["op"]?.stringValue, "get", "message: \(v.message)")
+        // The clerks are the nodes after the servers; the completed Get's clerk is ckp2b.
+        XCTAssertEqual(op["node"]?.intValue, 5 + 3)
+    }
+
     /// shardkv's config-agreement compares two servers' configurations: it cites the lines
     /// where each moved there (the witness keeps them outside the node values), as the
     /// regression trace of the controller's map-order bug shows.

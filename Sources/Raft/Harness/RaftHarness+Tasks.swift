@@ -71,6 +71,8 @@ public final class OneTask: HarnessTask {
     let expectedServers: Int
     var t0: VirtualTime = -1
     var index = -1
+    /// The last index a leader accepted `cmd` at (-1: none): what a failure cites.
+    var tried = -1
     var t1: VirtualTime = 0
     var starts = 0
     /// The index agreed on, once done.
@@ -99,12 +101,13 @@ public final class OneTask: HarnessTask {
             index = -1
         }
         guard h.now - t0 < 10 * Duration.second else {
-            throw h.fail("one-failed-to-reach-agreement", "one(\(cmd)) failed to reach agreement")
+            throw h.agreementFailure(cmd, index: tried)
         }
         for _ in 0..<h.n {
             starts = (starts + 1) % h.n
             if h.connected[starts], let r = h.start(starts, cmd), r.isLeader {
                 index = r.index
+                tried = index
                 break
             }
         }

@@ -193,18 +193,26 @@ extension RaftHarness {
             }
             if let b = best { return b.leader }
         }
-        throw fail("check-one-leader", "expected one leader, got none")
+        throw fail(
+            "check-one-leader", "expected one leader, got none",
+            events: (0..<n).filter { connected[$0] }.map { monitor.lastRoleLine[$0] }
+                .filter { $0 > 0 })
     }
 
     /// checkTerms: every connected server reports the same term; returns it.
     public func checkTerms() throws -> Int {
         var term = -1
+        var first = 0
         for i in 0..<n where connected[i] {
             guard let s = state(i) else { continue }
             if term == -1 {
-                term = s.term
+                (term, first) = (s.term, i)
             } else if term != s.term {
-                throw fail("check-terms", "servers disagree on term (\(term) vs \(s.term))")
+                // A term change is a `role` line (a follower's new term too).
+                throw fail(
+                    "check-terms", "servers disagree on term (\(term) vs \(s.term))",
+                    events: [monitor.lastRoleLine[first], monitor.lastRoleLine[i]].filter { $0 > 0 }
+                )
             }
         }
         return term
@@ -227,13 +235,19 @@ extension RaftHarness {
         try check()
         var count = 0
         var cmd: LabCommand?
+        var first = 0
         for i in 0..<n {
             guard let c = monitor.applied(server: i, index: index) else { continue }
             if count > 0, c != cmd {
                 throw fail(
                     "committed-values-do-not-match",
-                    "committed values do not match: index \(index), \(cmd!), \(c)")
+                    "committed values do not match: index \(index), \(cmd!), \(c)",
+                    events: [
+                        monitor.appliedLine(server: first, index: index),
+                        monitor.appliedLine(server: i, index: index),
+                    ].filter { $0 > 0 })
             }
+            if count == 0 { first = i }
             count += 1
             cmd = c
         }
@@ -257,7 +271,8 @@ extension RaftHarness {
         let (nd, cmd) = try nCommitted(index)
         if nd < count {
             throw fail(
-                "wait-too-few-decided", "only \(nd) decided for index \(index); wanted \(count)")
+                "wait-too-few-decided", "only \(nd) decided for index \(index); wanted \(count)",
+                events: agreementLines(index))
         }
         return cmd
     }
@@ -271,12 +286,14 @@ extension RaftHarness {
     ) throws -> Int {
         let t0 = now
         var starts = 0
+        var tried = -1
         while now - t0 < budgetNs {
             var index = -1
             for _ in 0..<n {
                 starts = (starts + 1) % n
                 if connected[starts], let r = start(starts, cmd), r.isLeader {
                     index = r.index
+                    tried = index
                     break
                 }
             }
@@ -287,15 +304,31 @@ extension RaftHarness {
                     if nd > 0 && nd >= expectedServers && cmd1 == cmd { return index }
                     try sleep(ms: 20)
                 }
-                if !retry {
-                    throw fail(
-                        "one-failed-to-reach-agreement", "one(\(cmd)) failed to reach agreement")
-                }
+                if !retry { throw agreementFailure(cmd, index: tried) }
             } else {
                 try sleep(ms: 50)
             }
         }
-        throw fail("one-failed-to-reach-agreement", "one(\(cmd)) failed to reach agreement")
+        throw agreementFailure(cmd, index: tried)
+    }
+
+    /// What an agreement on `index` is judged by: the `start` line that put a command there
+    /// and the `apply` lines of the servers that applied it (or, with no index ever accepted,
+    /// each connected server's last `role` line: no leader took the command).
+    func agreementLines(_ index: Int) -> [TraceLine] {
+        guard index > 0 else {
+            return (0..<n).filter { connected[$0] }.map { monitor.lastRoleLine[$0] }
+                .filter { $0 > 0 }
+        }
+        return ([monitor.startLine(index: index)] + monitor.appliedLines(index: index))
+            .filter { $0 > 0 }
+    }
+
+    /// one(cmd) failed: cites the last index it was started at (`agreementLines`).
+    public func agreementFailure(_ cmd: LabCommand, index: Int) -> Violation {
+        fail(
+            "one-failed-to-reach-agreement", "one(\(cmd)) failed to reach agreement",
+            events: agreementLines(index))
     }
 
     /// Shorthand for an integer command.

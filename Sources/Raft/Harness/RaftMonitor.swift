@@ -42,6 +42,9 @@ public final class RaftMonitor {
     var votes: [[Int: (candidate: Int, line: TraceLine)]]
     /// Trace line of each server's last role change.
     public private(set) var lastRoleLine: [TraceLine]
+    /// The last `start` line of each log index (a leader accepted a command there). A line
+    /// number, not state: explore's fingerprint leaves it out.
+    private var startLines: [Int: TraceLine] = [:]
     /// The first violation seen.
     public private(set) var violation: Violation?
     /// Called with the first violation (the harness stops the simulation there).
@@ -68,8 +71,20 @@ public final class RaftMonitor {
         index < logs[i].count ? logs[i][index]?.command : nil
     }
 
+    /// A leader accepted a command at `index` on trace line `line`.
+    func started(index: Int, line: TraceLine) { startLines[index] = line }
+
+    /// The last `start` line of `index` (0 when none).
+    public func startLine(index: Int) -> TraceLine { startLines[index] ?? 0 }
+
+    /// The `apply` lines of `index`, one per server that applied it, in server order: what
+    /// a check of the value committed there cites.
+    public func appliedLines(index: Int) -> [TraceLine] {
+        (0..<n).map { appliedLine(server: $0, index: index) }.filter { $0 > 0 }
+    }
+
     /// Trace line of the apply of `index` at server `i` (0 when none).
-    func appliedLine(server i: Int, index: Int) -> TraceLine {
+    public func appliedLine(server i: Int, index: Int) -> TraceLine {
         index < logs[i].count ? logs[i][index]?.line ?? 0 : 0
     }
 

@@ -208,9 +208,11 @@ extension RaftPort {
             guard let r = h.start(leader, 1), r.isLeader else { continue }
             let term = r.term
             var indices: [Int] = []
+            var indexOf: [Int: Int] = [:]
             for i in shuffled(5, h) {  // goroutines run in any order
                 if let r1 = h.start(leader, 100 + i), r1.term == term, r1.isLeader {
                     indices.append(r1.index)
+                    indexOf[100 + i] = r1.index
                 }
             }
             for j in 0..<3 where h.state(j)?.term != term { continue tries }
@@ -220,7 +222,12 @@ extension RaftPort {
                 cmds.append(cmd.value)
             }
             for i in 0..<5 where !cmds.contains(100 + i) {
-                throw h.fail("cmd-missing", "cmd \(100 + i) missing in \(cmds)")
+                // Its start line and what was applied at its index, when a leader took it;
+                // else the leader's role line (it lost the term before taking the command).
+                let lines = indexOf[100 + i].map { h.agreementLines($0) } ?? []
+                throw h.fail(
+                    "cmd-missing", "cmd \(100 + i) missing in \(cmds)",
+                    events: lines.isEmpty ? [h.monitor.lastRoleLine[leader]] : lines)
             }
             return true
         }

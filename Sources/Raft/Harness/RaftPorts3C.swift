@@ -217,15 +217,24 @@ extension RaftPort {
         for c in clients { c.stop = true }
         try h.waitForTasks()
         var values: [Int] = []
-        for c in clients { values += c.values }
+        var seen: [(index: Int, line: TraceLine)] = []
+        for c in clients {
+            values += c.values
+            seen += c.seen
+        }
         try h.sleep(ms: RaftHarness.electionTimeoutMs)
         let lastIndex = try h.one(h.randomValue(), n, retry: true)
         var really = Set<Int>()
         for index in 1...lastIndex {
             if let v = try h.wait(index, n, -1) { really.insert(v.value) }
         }
-        for v in values where !really.contains(v) {
-            throw h.fail("value-not-found", "didn't find a value (\(v))")
+        for (v, seen) in zip(values, seen) where !really.contains(v) {
+            // The apply that showed it committed, and what the servers hold there now.
+            throw h.fail(
+                "value-not-found", "didn't find a value (\(v))",
+                events: ([seen.line] + h.monitor.appliedLines(index: seen.index)).filter {
+                    $0 > 0
+                })
         }
         try h.end()
     }
@@ -237,6 +246,8 @@ final class ChurnClient: HarnessTask {
     let me: Int
     var stop = false
     var values: [Int] = []
+    /// For each accepted value, its index and the `apply` line that showed it committed.
+    var seen: [(index: Int, line: TraceLine)] = []
     var x = 0
     var index = -1
     var backoff = 0
@@ -248,7 +259,10 @@ final class ChurnClient: HarnessTask {
         if index != -1 {
             let (nd, cmd) = try h.nCommitted(index)
             if nd > 0 {
-                if cmd?.value == x { values.append(x) }
+                if cmd?.value == x {
+                    values.append(x)
+                    seen.append((index, h.monitor.appliedLines(index: index).first ?? 0))
+                }
             } else if backoff < Self.backoffMs.count {
                 wakeAt = h.now + VirtualTime(Self.backoffMs[backoff]) * Duration.millisecond
                 backoff += 1

@@ -117,14 +117,19 @@ public struct RaftServer: SansIONode, Hashable {
         ready.clear()
         let check = RaftRuleCheck(raft, .start(command))
         let r = raft.start(command, &ready)
-        if r.isLeader { Self.observeStart(r.index, r.term, value: command.value, ctx) }
+        if r.isLeader {
+            let line = Self.observeStart(r.index, r.term, value: command.value, ctx)
+            monitor.started(index: r.index, line: line)
+        }
         report(check.verify(raft, ready), line: r.isLeader ? ctx.lastLine : nil, ctx)
         flush(ctx)
         return r
     }
 
     /// A leader accepted a command: without this line an entry only appears in a log.
+    @discardableResult
     static func observeStart(_ index: Int, _ term: Int, value: Int, _ ctx: NodeContext<RaftServer>)
+        -> TraceLine
     {
         ctx.observe(
             "start",

@@ -155,14 +155,15 @@ enum KVGenericTest {
         if maxRaftState > 0 {
             let sz = h.logSize()
             if sz > 8 * maxRaftState {
-                throw h.fail(
+                throw h.sizeFailure(
                     "logs-not-trimmed", "logs were not trimmed (\(sz) > 8*\(maxRaftState))")
             }
         }
         if maxRaftState < 0 {
             let ssz = h.snapshotSize()
             if ssz > 0 {
-                throw h.fail("unexpected-snapshot", "snapshot size \(ssz) with maxraftstate -1")
+                throw h.sizeFailure(
+                    "unexpected-snapshot", "snapshot size \(ssz) with maxraftstate -1")
             }
         }
     }

@@ -147,6 +147,26 @@ extension KVHarness {
         return (0..<n).map { sim.persisters[$0].snapshotBytes }.max() ?? 0
     }
 
+    /// Writes what LogSize/SnapshotSize measured, per server, as one `persisted` line (Raft
+    /// state and snapshot bytes are not otherwise trace lines) and returns it: the line a
+    /// failed size check cites. Written only then, so passing runs keep their lines.
+    func persistedLine() -> TraceLine {
+        writeBackAll()
+        let servers: [JSON] = (0..<n).map { i in
+            .object([
+                ("server", .int(Int64(i))),
+                ("raftState", .int(Int64(sim.persisters[i].stateBytes))),
+                ("snapshot", .int(Int64(sim.persisters[i].snapshotBytes))),
+            ])
+        }
+        return sim.trace.observe("persisted", node: nil, [("servers", .array(servers))])
+    }
+
+    /// Fails the run with a size check: cites the `persisted` line of what was measured.
+    func sizeFailure(_ name: String, _ message: String) -> Violation {
+        fail(name, message, events: [persistedLine()])
+    }
+
     /// The leader a test can see (highest term among live servers), if any.
     func leader() -> Int? {
         var best: (term: Int, id: Int)?

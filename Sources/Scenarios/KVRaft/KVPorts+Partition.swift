@@ -31,10 +31,14 @@ extension KVPorts {
             h.start(ckp2b, KVOperation(.get, "1"))
             try h.sleep(ms: 1000)
             if h.workload.clerks[ckp2a].completed > 0 {
-                throw h.fail("minority-progress", "Put in minority completed")
+                throw h.fail(
+                    "minority-progress", "Put in minority completed",
+                    events: [h.workload.lastOpLine(ckp2a)])
             }
             if h.workload.clerks[ckp2b].completed > 0 {
-                throw h.fail("minority-progress", "Get in minority completed")
+                throw h.fail(
+                    "minority-progress", "Get in minority completed",
+                    events: [h.workload.lastOpLine(ckp2b)])
             }
             try h.checkValue(ckp1, "1", "14")
             try h.put(ckp1, "1", "16")
@@ -69,7 +73,7 @@ extension KVPorts {
             // the majority has thrown away most of its log
             let sz = h.logSize()
             if sz > 8 * maxRaftState {
-                throw h.fail(
+                throw h.sizeFailure(
                     "logs-not-trimmed", "logs were not trimmed (\(sz) > 8*\(maxRaftState))")
             }
             // a group that needs the lagging server, which must catch up
@@ -105,12 +109,12 @@ extension KVPorts {
             }
             let sz = h.logSize()
             if sz > 8 * maxRaftState {
-                throw h.fail(
+                throw h.sizeFailure(
                     "logs-not-trimmed", "logs were not trimmed (\(sz) > 8*\(maxRaftState))")
             }
             let ssz = h.snapshotSize()
             if ssz > maxSnapshotState {
-                throw h.fail(
+                throw h.sizeFailure(
                     "snapshot-too-large", "snapshot too large (\(ssz) > \(maxSnapshotState))")
             }
         }

@@ -111,12 +111,13 @@ extension KVPorts {
             let v = try h.get(0, "x")
             try h.checkClientAppends(0, v, speedOps, read: h.workload.lastOpLine(0))
             let perOp = elapsed / VirtualTime(speedOps)
-            h.sim.trace.observe(
+            let speedLine = h.sim.trace.observe(
                 "speed", node: nil, [("nsPerOp", .int(perOp)), ("ops", .int(Int64(speedOps)))])
             if elapsed > VirtualTime(speedOps) * speedBoundNs {
                 throw h.fail(
                     "too-slow",
-                    "Operations completed too slowly \(formatTime(perOp))/op > 33.3ms/op")
+                    "Operations completed too slowly \(formatTime(perOp))/op > 33.3ms/op",
+                    events: [speedLine])
             }
             try KVGenericTest.checkSizes(h, maxRaftState)
         }

@@ -27,6 +27,9 @@ final class CtrlerHarness {
     /// How long the harness waits for one synchronous clerk call before calling it a liveness
     /// failure (the originals wait forever, up to the 120 s test limit).
     static let callBudgetNs = 60 * Duration.second
+    /// Each configuration a synchronous Query returned, with its `ctrlerOp` line, in call
+    /// order: a check of a configuration cites the Query that returned it.
+    private var queried: [(config: ShardConfig, line: TraceLine)] = []
 
     /// make_config(n, unreliable) with `clerks` clerks.
     init(_ ctx: RunContext, servers n: Int, clerks: Int, network: NetworkOptions = .init()) {
@@ -77,11 +80,20 @@ final class CtrlerHarness {
         try check()
     }
 
-    /// Fails the run with check `name`.
-    func fail(_ name: String, _ message: String) -> Violation {
-        let v = Violation(name, message)
+    /// Fails the run with check `name`, citing `events` (0s dropped) and the Query lines that
+    /// returned `configs` (the configurations the check judged).
+    func fail(
+        _ name: String, _ message: String, events: [TraceLine] = [], configs: [ShardConfig] = []
+    ) -> Violation {
+        let lines = events + configs.map(queryLine(of:))
+        let v = Violation(name, message, events: lines.filter { $0 > 0 })
         if sim.violation == nil { sim.violation = v }
         return v
+    }
+
+    /// The `ctrlerOp` line of the last synchronous Query that returned `config` (0: none).
+    func queryLine(of config: ShardConfig) -> TraceLine {
+        queried.last { $0.config == config }?.line ?? 0
     }
 
     /// Fails the run with a `liveness` violation: clerks `clerks` never got their answer.
@@ -122,8 +134,11 @@ final class CtrlerHarness {
     /// ck.Query(num) through clerk `c`.
     func query(_ c: Int, _ num: Int) throws -> ShardConfig {
         guard let cfg = try call(c, .query(num)).config else {
-            throw fail("query-consistency", "Query(\(num)) returned no configuration")
+            throw fail(
+                "query-consistency", "Query(\(num)) returned no configuration",
+                events: [workload.lastLines[c]])
         }
+        queried.append((cfg, workload.lastLines[c]))
         return cfg
     }
 
@@ -193,34 +208,39 @@ extension CtrlerHarness {
         let cfg = try query(c, -1)
         if cfg.groups.count != groups.count {
             throw fail(
-                "check", "wanted \(groups.count) groups, got \(cfg.groups.count)")
+                "check", "wanted \(groups.count) groups, got \(cfg.groups.count)",
+                configs: [cfg])
         }
         for g in groups where cfg.servers(of: g) == nil {
-            throw fail("check", "missing group \(g)")
+            throw fail("check", "missing group \(g)", configs: [cfg])
         }
         if !groups.isEmpty {
             for (s, g) in cfg.shards.enumerated() where cfg.servers(of: g) == nil {
-                throw fail("check", "shard \(s) -> invalid group \(g)")
+                throw fail("check", "shard \(s) -> invalid group \(g)", configs: [cfg])
             }
         }
         let counts = cfg.shardCounts.map(\.count)
         if let hi = counts.max(), let lo = counts.min(), hi > lo + 1 {
-            throw fail("check", "max \(hi) too much larger than min \(lo)")
+            throw fail("check", "max \(hi) too much larger than min \(lo)", configs: [cfg])
         }
     }
 
     /// check_same_config(c1, c2): Num, Shards and Groups (server lists in order) equal.
     func checkSameConfig(_ a: ShardConfig, _ b: ShardConfig) throws {
-        if a.num != b.num { throw fail("check-same-config", "Num wrong") }
-        if a.shards != b.shards { throw fail("check-same-config", "Shards wrong") }
+        if a.num != b.num { throw fail("check-same-config", "Num wrong", configs: [a, b]) }
+        if a.shards != b.shards {
+            throw fail("check-same-config", "Shards wrong", configs: [a, b])
+        }
         if a.groups.count != b.groups.count {
-            throw fail("check-same-config", "number of Groups is wrong")
+            throw fail("check-same-config", "number of Groups is wrong", configs: [a, b])
         }
         for g in a.groups {
             guard let other = b.servers(of: g.gid), other.count == g.servers.count else {
-                throw fail("check-same-config", "len(Groups) wrong")
+                throw fail("check-same-config", "len(Groups) wrong", configs: [a, b])
             }
-            if other != g.servers { throw fail("check-same-config", "Groups wrong") }
+            if other != g.servers {
+                throw fail("check-same-config", "Groups wrong", configs: [a, b])
+            }
         }
     }
 

@@ -65,10 +65,20 @@ final class CtrlerMonitor: CtrlerObserver {
             let cmd = log.entry(at: i).command
             if i <= commands.count {
                 if commands[i - 1] != cmd {
+                    // Controller applies are not trace lines: the two commands judged are
+                    // written as one `applied` line (only now, so passing runs keep theirs),
+                    // cited with the reference configuration the other command made, if any.
+                    let line = ctx.observe(
+                        "applied",
+                        [
+                            ("index", .int(Int64(i))), ("command", .string("\(cmd)")),
+                            ("reference", .string("\(commands[i - 1])")),
+                        ])
+                    let made = configsAfter[i] > configsAfter[i - 1]
                     fail(
                         "log-agreement",
-                        "server \(s) applied \(cmd) at index \(i), another server \(commands[i - 1])"
-                    )
+                        "server \(s) applied \(cmd) at index \(i), another server \(commands[i - 1])",
+                        lines: [line, made ? configLines[configsAfter[i] - 1] : 0])
                     return
                 }
             } else {
@@ -88,7 +98,7 @@ final class CtrlerMonitor: CtrlerObserver {
             fail(
                 "sequential-replay",
                 "server \(s) holds \(mine.count) configurations after index \(to); the log's "
-                    + "replay gives \(hi)")
+                    + "replay gives \(hi)", lines: [configLines[hi - 1]])
             return
         }
         for k in lo..<hi where mine[k] != reference.configs[k] {
@@ -165,7 +175,8 @@ final class CtrlerMonitor: CtrlerObserver {
             fail(
                 "sequential-replay",
                 "server \(s) ends with \(configs.count) configurations, the log's replay "
-                    + "with \(reference.configs.count) (or different ones)")
+                    + "with \(reference.configs.count) (or different ones)",
+                lines: [configLines[configLines.count - 1]])
         }
     }
 

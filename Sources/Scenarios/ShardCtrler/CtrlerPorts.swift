@@ -75,7 +75,9 @@ enum CtrlerPorts {
         _ h: CtrlerHarness, _ c: ShardConfig, _ gid: Int, _ want: [String]
     ) throws {
         let got = c.servers(of: gid) ?? []
-        if got != want { throw h.fail("check", "wrong servers for gid \(gid): \(got)") }
+        if got != want {
+            throw h.fail("check", "wrong servers for gid \(gid): \(got)", configs: [c])
+        }
     }
 
     /// "Historical queries": with each server down in turn, every recorded configuration reads
@@ -102,7 +104,7 @@ enum CtrlerPorts {
             if cf.shards[i] != gid {
                 let cf1 = try h.query(0, -1)
                 if cf1.num <= cf.num {
-                    throw h.fail("move-num", "Move should increase Config.Num")
+                    throw h.fail("move-num", "Move should increase Config.Num", configs: [cf, cf1])
                 }
             }
         }
@@ -111,7 +113,8 @@ enum CtrlerPorts {
             let gid = i < shardCount / 2 ? gid3 : gid4
             if cf2.shards[i] != gid {
                 throw h.fail(
-                    "move", "expected shard \(i) on gid \(gid) actually \(cf2.shards[i])")
+                    "move", "expected shard \(i) on gid \(gid) actually \(cf2.shards[i])",
+                    configs: [cf2])
             }
         }
         try h.leave(0, [gid3])
@@ -147,14 +150,17 @@ enum CtrlerPorts {
         let c2 = try h.query(0, -1)
         for i in 1...npara {
             for j in 0..<c1.shards.count where c2.shards[j] == i && c1.shards[j] != i {
-                throw h.fail("minimal-transfer", "non-minimal transfer after Join()s")
+                throw h.fail(
+                    "minimal-transfer", "non-minimal transfer after Join()s", configs: [c1, c2])
             }
         }
         try leave(added)
         let c3 = try h.query(0, -1)
         for i in 1...npara {
             for j in 0..<c1.shards.count where c2.shards[j] == i && c3.shards[j] != i {
-                throw h.fail("minimal-transfer", "non-minimal transfer after Leave()s")
+                throw h.fail(
+                    "minimal-transfer", "non-minimal transfer after Leave()s",
+                    configs: [c2, c3])
             }
         }
     }
@@ -226,11 +232,18 @@ extension CtrlerPorts {
         guard let leader = h.leader() else { throw h.fail("leader", "Leader not found") }
         let c = try h.query(0, -1)
         h.shutdownServer(leader)
-        let isLeader = h.leader() != nil
+        let claimer = h.leader()
+        let isLeader = claimer != nil
         var attempts = 0
         while isLeader {
             attempts += 1
-            if attempts >= 3 { throw h.fail("leader", "Leader not found") }
+            if attempts >= 3 {
+                // The original's message; what failed it is a remaining server's claim to
+                // lead, whose role line is cited.
+                throw h.fail(
+                    "leader", "Leader not found",
+                    events: [claimer.flatMap { h.witness.lastLeaderOf[$0] } ?? 0])
+            }
             try h.sleep(ms: 1000)
         }
         let c1 = try h.query(0, -1)
@@ -254,7 +267,7 @@ extension CtrlerPorts {
                 throw h.fail(
                     "minimal-transfer",
                     "shard \(i) moved from gid \(c1.shards[i]) to gid \(c2.shards[i]), but "
-                        + "shouldn't have")
+                        + "shouldn't have", configs: [c1, c2])
             }
             try checkChanged(h, c1, c2, "join")
             try h.leave(0, [1])
@@ -263,7 +276,7 @@ extension CtrlerPorts {
                 throw h.fail(
                     "minimal-transfer",
                     "shard \(i) moved from gid \(c2.shards[i]) to gid \(c3.shards[i]), but "
-                        + "shouldn't have")
+                        + "shouldn't have", configs: [c2, c3])
             }
             try checkChanged(h, c2, c3, "leave")
         }
@@ -276,7 +289,8 @@ extension CtrlerPorts {
         let changed = zip(a.shards, b.shards).filter { $0 != $1 }.count
         if changed > shardCount / 3 + 1 {
             throw h.fail(
-                "minimal-transfer", "too many shards (\(changed)) moved after \(what)")
+                "minimal-transfer", "too many shards (\(changed)) moved after \(what)",
+                configs: [a, b])
         }
     }
 }

@@ -45,11 +45,15 @@ final class CtrlerWorkload: CtrlerDriver {
     /// Told where each call began (a liveness violation counts the clerk's requests from
     /// there); kept in the harness, never in a node's state.
     var witness: LivenessWitness?
+    /// The `ctrlerOp` line of each clerk's last return (0: none yet); kept out of `Clerk`, which
+    /// explore fingerprints, because a line number is not state.
+    private(set) var lastLines: [TraceLine]
 
     init(
         clerks: Int, firstNode: Int, monitor: CtrlerMonitor, trace: TraceRecorder, choices: Choices
     ) {
         self.clerks = Array(repeating: Clerk(), count: clerks)
+        lastLines = Array(repeating: 0, count: clerks)
         self.firstNode = firstNode
         self.monitor = monitor
         self.trace = trace
@@ -94,6 +98,7 @@ final class CtrlerWorkload: CtrlerDriver {
         if let cfg = done.config { fields.append(("num", .int(Int64(cfg.num)))) }
         let line = trace.observe("ctrlerOp", node: firstNode + c, fields)
         monitor.completed(clientId: firstNode + c, done, minNum: k.minNum, line: line)
+        lastLines[c] = line
         clerks[c].current = nil
         clerks[c].completed += 1
         clerks[c].last = done

@@ -251,15 +251,29 @@ extension ShardKVHarness {
                         "logs-not-trimmed",
                         "persister.RaftStateSize() \(p.stateBytes), but maxraftstate \(maxRaftState)"
                             + (allowingUncommitted
-                                ? " (\(uncommitted) bytes not known committed)" : "")
-                    )
+                                ? " (\(uncommitted) bytes not known committed)" : ""),
+                        events: [persistedLine(gi, i)])
                 }
                 if maxRaftState < 0 && p.snapshotBytes > 0 {
                     throw fail(
-                        "unexpected-snapshot", "maxraftstate is -1, but snapshot is non-empty!")
+                        "unexpected-snapshot", "maxraftstate is -1, but snapshot is non-empty!",
+                        events: [persistedLine(gi, i)])
                 }
             }
         }
+    }
+
+    /// Writes what checklogs() measured of server `i` of group `gi` as one `persisted` line
+    /// (persister sizes are not otherwise trace lines) and returns it: the line a failed size
+    /// check cites. Written only then, so passing runs keep their lines.
+    func persistedLine(_ gi: Int, _ i: Int) -> TraceLine {
+        let p = sim.persisters[node(gi, i)]
+        return sim.trace.observe(
+            "persisted", node: node(gi, i),
+            [
+                ("raftState", .int(Int64(p.stateBytes))),
+                ("snapshot", .int(Int64(p.snapshotBytes))),
+            ])
     }
 
     /// The bytes of the entries server `i` of group `gi` holds but does not know committed: no

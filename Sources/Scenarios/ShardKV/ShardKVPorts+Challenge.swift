@@ -57,13 +57,14 @@ extension ShardKVPorts {
             // 27 keys should be stored once. 3 keys should also be stored in client dup
             // tables. everything on 3 replicas. plus slop.
             let expected = 3 * (((n - 3) * 1000) + 2 * 3 * 1000 + 6000)
-            h.sim.trace.observe(
+            let line = h.sim.trace.observe(
                 "stateBytes", node: nil,
                 [("total", .int(Int64(total))), ("bound", .int(Int64(expected)))])
             if total > expected {
                 throw h.fail(
                     "state-too-big",
-                    "snapshot + persisted Raft state are too big: \(total) > \(expected)")
+                    "snapshot + persisted Raft state are too big: \(total) > \(expected)",
+                    events: [line])
             }
             try checkAll(h, ka, va)
         }

@@ -99,6 +99,12 @@ enum ShardKVPorts {
         }
     }
 
+    /// The `op` lines of the Gets `countGets` saw complete (clerks 1…count): the completions
+    /// a wrong count is made of.
+    static func completedGets(_ h: ShardKVHarness, _ count: Int) -> [TraceLine] {
+        (1...count).filter { h.workload.clerks[$0].completed > 0 }.map { h.workload.lastOpLine($0) }
+    }
+
     static func staticShards(_ ctx: RunContext) -> DSimCore.Verdict {
         let h = ShardKVHarness(ctx, clerks: 11, unreliable: false, maxRaftState: -1)
         return h.verdict {
@@ -113,7 +119,8 @@ enum ShardKVPorts {
             let ndone = try countGets(h, ka, va, wrong: "static shards")
             if ndone != 5 {
                 throw h.fail(
-                    "completions", "expected 5 completions with one shard dead; got \(ndone)")
+                    "completions", "expected 5 completions with one shard dead; got \(ndone)",
+                    events: completedGets(h, ka.count))
             }
             // bring the crashed shard/group back to life.
             h.startGroup(1)
@@ -137,8 +144,8 @@ enum ShardKVPorts {
                 h, ka, va, wrong: "server should have rejected a key of a shard it does not own")
             if ndone != 5 {
                 throw h.fail(
-                    "completions", "expected 5 completions with one controller wrong; got \(ndone)"
-                )
+                    "completions", "expected 5 completions with one controller wrong; got \(ndone)",
+                    events: completedGets(h, ka.count))
             }
         }
     }
