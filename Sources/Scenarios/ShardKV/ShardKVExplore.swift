@@ -78,10 +78,9 @@ enum ShardKVExplore {
             h.checkConfigAgreement()
             try h.check()
             if !quiet {
-                throw h.fail(
-                    "liveness",
-                    "clerks still had operations in flight after \(formatTime(kvCallBudgetNs))"
-                        + h.diagnostics)
+                throw h.livenessFailure(
+                    "clerks still had operations in flight after \(formatTime(kvCallBudgetNs))",
+                    clerks: Array(0..<clients))
             }
             for k in keys { finals.append(try h.get(clients, k)) }
         }
@@ -131,7 +130,11 @@ enum ShardKVExplore {
             sim.node(a)?.ctrlerClerk?.isIdle == true
         }
         try h.check()
-        if !idle { throw h.fail("liveness", "controller operation did not complete after healing") }
+        if !idle {
+            throw h.livenessFailure(
+                "controller operation did not complete after healing",
+                waiting: [(a, "controller operation")])
+        }
         while next < script.count {
             try h.ctrler(script[next].op)
             next += 1
