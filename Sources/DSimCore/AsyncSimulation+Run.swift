@@ -70,6 +70,11 @@ public final class AsyncSimulation {
     public var nodeCount: Int { executors.count }
     /// True while node `i`'s current incarnation is alive.
     public func isUp(_ i: NodeID) -> Bool { executors[i].isAlive }
+    /// True while `task`'s incarnation is its node's current one and alive (a task of a
+    /// crashed incarnation is parked for good on purpose).
+    public func isCurrent(_ task: SimTask) -> Bool {
+        executors[task.node].isAlive && executors[task.node].incarnation == task.incarnation
+    }
     /// The node whose job is running now (nil between jobs).
     public var currentNode: NodeID? { current?.node }
 

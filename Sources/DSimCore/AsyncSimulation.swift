@@ -51,6 +51,12 @@ public final class SimTask: @unchecked Sendable {
 
     /// `n1/transfer 0->1#7`.
     public var label: String { "n\(node)/\(name)#\(id)" }
+
+    /// What it waits on right now (`send on answers 3`), nil while it runs or once finished.
+    public var waitDescription: String? { isFinished ? nil : waitingOn?() }
+
+    /// The simulated task running the caller, nil outside one.
+    public static var current: SimTask? { SimTaskLocal.task }
 }
 
 enum SimTaskLocal {

@@ -12,6 +12,9 @@ public struct AggregatorBugs: Equatable, Sendable {
     public var noQuit = false
     /// Reports batch b as b + 1.
     public var wrongBatchNumber = false
+    /// The channel aggregator's per-batch answer channels are unbuffered: a late answer's
+    /// task blocks for good on a channel nobody reads any more.
+    public var unbufferedAnswers = false
 
     /// No bugs.
     public init() {}

@@ -23,7 +23,10 @@ public func channelAggregator(_ c: AggregatorConfig) async throws {
         c.bugs.countLateAnswers ? SimChannel(sim, capacity: c.k * 64, name: "answers") : nil
     var batch = 0
     while true {
-        let answers = shared ?? SimChannel(sim, capacity: c.k, name: "answers \(batch)")
+        let answers =
+            shared
+            ?? SimChannel(
+                sim, capacity: c.bugs.unbufferedAnswers ? 0 : c.k, name: "answers \(batch)")
         for id in 0..<c.k {
             let b = batch
             sim.spawn(c.node, "fetch \(id)/\(b)") {

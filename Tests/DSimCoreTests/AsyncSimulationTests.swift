@@ -134,6 +134,29 @@ final class AsyncSimulationTests: XCTestCase {
             d?.message ?? "")
     }
 
+    /// A task knows itself (`SimTask.current`), says what it waits on while blocked, and is no
+    /// longer current once its node crashed: what a harness needs to find leaked tasks.
+    func testBlockedTaskSaysWhatItWaitsOn() {
+        let sim = make()
+        let ch = SimChannel<Int>(sim, capacity: 0, name: "answers 3")
+        nonisolated(unsafe) var me: SimTask?
+        sim.spawn(0, "fetch 1/3") {
+            me = SimTask.current
+            try await ch.send(1)
+        }
+        sim.runToQuiescence()
+        let task = try! XCTUnwrap(me)
+        XCTAssertEqual(task.name, "fetch 1/3")
+        XCTAssertFalse(task.isFinished)
+        XCTAssertEqual(task.waitDescription, "send on answers 3")
+        XCTAssertTrue(sim.isCurrent(task))
+        XCTAssertNil(SimTask.current)
+        sim.crash(0)
+        sim.runToQuiescence()
+        XCTAssertFalse(sim.isCurrent(task))
+        sim.end()
+    }
+
     func testIntendedHangIsNotADeadlock() {
         let sim = make()
         sim.spawn(0, "station") { try await sim.hangForever() }

@@ -45,6 +45,7 @@ final class WeatherTests: XCTestCase {
             ("count-late-answers", 3, "ws-average"),
             ("no-quit", 1, "ws-quit"),
             ("wrong-batch-number", 2, "ws-batch-sequence"),
+            ("unbuffered-answers", 2, "ws-task-leak"),
         ]
         XCTAssertEqual(WeatherSystem.entry.plantedBugs.map(\.name), expected.map(\.bug))
         for e in expected {

@@ -35,21 +35,24 @@ extension WeatherHarness {
         let reply: WeatherReport? = try await sim.call(
             id + 1, "GetWeatherData", StationRequest(id: id, batch: batch))
         let fields: [(String, JSON)] = [("id", .int(Int64(id))), ("batch", .int(Int64(batch)))]
+        let line: TraceLine
         if let r = reply, sim.now - calledAt < setup.periodNs {
             onTime[batch].append(r.value)
-            ctx.trace.observe("ws.ontime", node: 0, fields + [("value", .int(Int64(r.value)))])
+            line = ctx.trace.observe(
+                "ws.ontime", node: 0, fields + [("value", .int(Int64(r.value)))])
         } else if let r = reply {
             // Late: the aggregator must not count it, in its batch or in a later one.
-            missedSinceOutput.append(
-                ctx.trace.observe(
-                    "ws.late", node: 0,
-                    fields + [
-                        ("value", .int(Int64(r.value))),
-                        ("afterNs", .int(Int64(sim.now - calledAt))),
-                    ]))
+            line = ctx.trace.observe(
+                "ws.late", node: 0,
+                fields + [
+                    ("value", .int(Int64(r.value))), ("afterNs", .int(Int64(sim.now - calledAt))),
+                ])
+            missedSinceOutput.append(line)
         } else {
-            missedSinceOutput.append(ctx.trace.observe("ws.noanswer", node: 0, fields))
+            line = ctx.trace.observe("ws.noanswer", node: 0, fields)
+            missedSinceOutput.append(line)
         }
+        if let task = SimTask.current { answered.append((task, line, sim.now)) }
         return reply
     }
 }

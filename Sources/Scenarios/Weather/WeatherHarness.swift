@@ -56,6 +56,8 @@ final class WeatherHarness: @unchecked Sendable {
     var lastOutputAt: VirtualTime = 0
     var lastOutputLine: TraceLine?
     var quitSentAt: VirtualTime?
+    /// Every fetch that got its answer (or its failure): the task, the answer's line, when.
+    var answered: [(task: SimTask, line: TraceLine, at: VirtualTime)] = []
 
     init(_ ctx: RunContext, _ setup: WeatherSetup) {
         precondition(
@@ -73,6 +75,7 @@ final class WeatherHarness: @unchecked Sendable {
         b.countLateAnswers = ctx.isPlanted("count-late-answers")
         b.noQuit = ctx.isPlanted("no-quit")
         b.wrongBatchNumber = ctx.isPlanted("wrong-batch-number")
+        b.unbufferedAnswers = ctx.isPlanted("unbuffered-answers")
         return b
     }
 
@@ -107,7 +110,8 @@ final class WeatherHarness: @unchecked Sendable {
             }
         }
         sim.run(until: setup.dieAtNs)
-        let verdict = sim.violation.map { Verdict.violation($0) } ?? checkBatchCount()
+        let verdict =
+            sim.violation.map { Verdict.violation($0) } ?? checkHandedOver() ?? checkBatchCount()
         teardown()
         return verdict
     }
@@ -123,6 +127,32 @@ final class WeatherHarness: @unchecked Sendable {
                 "ws-batch-count",
                 "\(outputs) batches by \(formatTime(setup.dieAtNs)), expected \(want)",
                 events: [lastOutputLine, line].compactMap { $0 }))
+    }
+
+    /// Late answers are dropped, not left holding their task: a fetch that has its answer is
+    /// done with it within one period (the batch it belongs to closes by then). A fetch task
+    /// still waiting longer than that — on a channel nobody reads any more, a lock nobody
+    /// releases — is a leak the aggregator keeps for good (`ws-task-leak`).
+    func checkHandedOver() -> Verdict? {
+        let P = setup.periodNs
+        guard
+            let stuck = answered.first(where: { a in
+                !a.task.isFinished && sim.now - a.at > P && sim.isCurrent(a.task)
+            })
+        else { return nil }
+        let count = answered.count { a in
+            !a.task.isFinished && sim.now - a.at > P && sim.isCurrent(a.task)
+        }
+        let line = ctx.trace.observe(
+            "ws.leak", node: 0,
+            [("task", .string(stuck.task.label)), ("tasks", .int(Int64(count)))])
+        return .violation(
+            Violation(
+                "ws-task-leak",
+                "\(stuck.task.label) got its answer at \(formatTime(stuck.at)) and at "
+                    + "\(formatTime(sim.now)) still waits on "
+                    + "\(stuck.task.waitDescription ?? "something") (\(count) leaked in all)",
+                events: [stuck.line, line]))
     }
 
     /// Crashes every node so suspended tasks unwind and free their memory.

@@ -20,6 +20,9 @@ public enum WeatherSystem {
                 "count-late-answers", "late answers are counted in the batch open when they arrive"),
             PlantedBug("no-quit", "the aggregator ignores quit"),
             PlantedBug("wrong-batch-number", "batch b is reported as b + 1"),
+            PlantedBug(
+                "unbuffered-answers",
+                "the channel aggregator's answer channels are unbuffered: late answers' tasks leak"),
         ],
         fuzzScenario: "fuzz", stepCost: 10)
 
