@@ -78,6 +78,8 @@ public struct WorkerStartError: Error, CustomStringConvertible {
 /// One worker process.
 public final class WorkerProcess {
     private static let spawnLock = NSLock()
+    /// Workers spawned so far (under `spawnLock`): names each one's stderr file.
+    nonisolated(unsafe) private static var spawned = 0
     /// Lines of a dead worker's stderr kept for its report.
     public static let stderrLinesMax = 3
     /// The worker's process id.
@@ -102,7 +104,11 @@ public final class WorkerProcess {
             throw WorkerStartError(description: "cannot create pipes: errno \(errno)")
         }
         for fd in input + output { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        stderrPath = "/tmp/dsim-worker-\(getpid())-\(input[1]).err"
+        // Unique per worker, never reused within the process: a replacement worker spawned
+        // before the dead one's object is gone (same pipe fd number) must not truncate or
+        // unlink the other's stderr.
+        WorkerProcess.spawned += 1
+        stderrPath = "/tmp/dsim-worker-\(getpid())-\(WorkerProcess.spawned).err"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -46,6 +46,14 @@ struct CampaignFailure {
         ])
     }
 
+    /// Takes the trace just written for it; a crashed run, counted at 0 lines by the
+    /// campaign (its worker died before saying), gets the length of its trace.
+    mutating func record(_ written: (path: String, lines: Int)?) {
+        guard let written else { return }
+        trace = written.path
+        if lines == 0 { lines = written.lines }
+    }
+
     init(seed: UInt64, verdict: Verdict, lines: Int, trace: String?) {
         self.seed = seed
         self.verdict = verdict

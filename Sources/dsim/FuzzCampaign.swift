@@ -95,7 +95,7 @@ enum FuzzCampaign {
                     if n < o.maxTraces { traces[f.signature] = n + 1 }
                     return n < o.maxTraces
                 }
-                if wants { f.trace = record(request, f, o, build) }
+                if wants { f.record(record(request, f, o, build)) }
                 lock.withLock { failures.append(f) }
                 log?.append(f.json)
             })
@@ -164,10 +164,11 @@ enum FuzzCampaign {
             + r.planted.map { " --plant \($0)" }.joined()
     }
 
-    /// Records `f`'s trace (in a fresh worker); its path, or nil when it cannot be written.
+    /// Records `f`'s trace (in a fresh worker); its path and length, or nil when it cannot be
+    /// written.
     static func record(
         _ request: RunRequest, _ f: CampaignFailure, _ o: CampaignOptions, _ build: BuildInfo
-    ) -> String? {
+    ) -> (path: String, lines: Int)? {
         var r = request
         r.seed = f.seed
         let plant = r.planted.isEmpty ? "" : "-" + r.planted.joined(separator: "+")
@@ -183,7 +184,7 @@ enum FuzzCampaign {
                 "  seed \(f.seed): its re-run gave \(describe(out.verdict)), not the campaign's "
                     + "\(f.signature) (a crash from outside the run?); trace \(path)")
         }
-        return path
+        return (path, out.lineCount)
     }
 
     /// Each group's smallest run gets a trace too (the summary's replay command).
@@ -197,7 +198,7 @@ enum FuzzCampaign {
             guard smallest.trace == nil,
                 let i = out.firstIndex(where: { $0.seed == smallest.seed })
             else { continue }
-            out[i].trace = record(request, smallest, o, build)
+            out[i].record(record(request, smallest, o, build))
             log?.append(out[i].json)
         }
         return out
