@@ -21,7 +21,7 @@ public enum WeatherSystem {
             PlantedBug("no-quit", "the aggregator ignores quit"),
             PlantedBug("wrong-batch-number", "batch b is reported as b + 1"),
         ],
-        fuzzScenario: "fuzz", stepCost: 10)
+        fuzzScenario: "fuzz", stepCost: 10, pctSteps: 1_250)
 
     static func ports(_ kind: AggregatorKind, _ parent: String) -> [Scenario] {
         WeatherScenarios.subtests.map { t in
