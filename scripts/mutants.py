@@ -8,7 +8,8 @@ mutant: apply, build `dsim` (release), run the checks of its system within fixed
 
   fuzz     dsim fuzz --spec F --seeds FUZZ_SEEDS --jobs 1 --first, every non-explore spec of
            the system (seeds in order, so the seed reported is the number of seeds it took)
-  pct      the same with --strategy pct (sans-IO systems only: PCT schedules their kernel)
+  pct      the same with --strategy pct (every system: PCT schedules the sans-IO kernel's
+           events by node and the async runtime's jobs by task)
   explore  dsim explore --spec F --bound EXPLORE_BOUND --max-runs EXPLORE_MAX_RUNS, every
            specs/<system>/explore-*.json
   ports    dsim stress --system S --runs PORT_RUNS: every ported lab test of the system
@@ -34,7 +35,6 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SANS_IO = {"raft", "kvraft", "shardctrler", "shardkv"}
 # The module a system's sources live in is what its ports and specs exercise: `raft` core
 # mutants are judged by the raft lab's specs and ports, the host's by kvraft's.
 
@@ -260,7 +260,7 @@ def judge(system, work):
         if stage == "fuzz":
             r = stage_fuzz(system, "fuzz", BUDGET["fuzzSeeds"], work)
         elif stage == "pct":
-            r = stage_fuzz(system, "pct", BUDGET["pctSeeds"], work) if system in SANS_IO else None
+            r = stage_fuzz(system, "pct", BUDGET["pctSeeds"], work)
         elif stage == "explore":
             r = stage_explore(system, work)
         elif stage == "ports":

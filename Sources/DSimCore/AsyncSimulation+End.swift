@@ -59,8 +59,10 @@ extension AsyncSimulation {
             for r in batch {
                 jobs += 1
                 current = r.executor
+                currentTask = r.task
                 r.job.runSynchronously(on: r.executor.asUnownedTaskExecutor())
                 current = nil
+                currentTask = nil
                 let wakeups = deferred
                 deferred.removeAll()
                 for w in wakeups { w() }

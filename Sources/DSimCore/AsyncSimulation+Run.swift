@@ -6,6 +6,9 @@ public final class AsyncSimulation {
     struct ReadyJob {
         let job: UnownedJob
         let executor: NodeExecutor
+        /// The simulated task the job belongs to (PCT's thread), nil when unknown (see
+        /// `enqueue`).
+        let task: SimTask?
     }
 
     /// The run's decisions.
@@ -44,6 +47,15 @@ public final class AsyncSimulation {
     /// Waits that threw `RunEnded` during `end` (bounded by `endWaitsMax`).
     var endWaits = 0
     var current: NodeExecutor?
+    /// The task of the job running now (nil between jobs, or when unknown).
+    var currentTask: SimTask?
+    /// The task whose job the runtime is about to enqueue: set around a `Parker`'s resume and
+    /// around `spawn`'s task creation, which enqueue synchronously (see `enqueue`).
+    var waking: SimTask?
+    /// Jobs enqueued whose task was unknown (PCT ranks them first); 0 in every system so far.
+    public private(set) var untaggedJobs = 0
+    /// Waits whose task was not the one their job was enqueued for (a broken tag); must stay 0.
+    public private(set) var mistaggedJobs = 0
     private let driver = pthread_self()
     private var nextTaskID = 0
 
@@ -84,7 +96,14 @@ public final class AsyncSimulation {
                 "a job for node \(e.node) arrived from another thread: an unstructured task or a "
                     + "real-clock sleep escaped the simulation (use sim.spawn and sim.sleep)")
         }
-        ready.append(ReadyJob(job: job, executor: e))
+        // Whose job this is: the runtime enqueues a task's job synchronously inside the
+        // continuation's resume (a `Parker` firing: `waking`) or the task's creation (`spawn`:
+        // `waking`); any other enqueue happens while a job runs, from the runtime itself — an
+        // `async let` or task-group child started or finishing, which shares its parent's
+        // `SimTask` (the task-local is inherited) — so it is the running job's task.
+        let task = waking ?? currentTask
+        if task == nil { untaggedJobs += 1 }
+        ready.append(ReadyJob(job: job, executor: e, task: task))
     }
 
     /// Starts `body` as a task on node `node`'s current incarnation.
@@ -101,12 +120,15 @@ public final class AsyncSimulation {
         nextTaskID += 1
         tasks.append(task)
         trace.observe("spawn", node: node, [("task", .string(task.label))])
+        let saved = waking
+        waking = task
         Task(executorPreference: e) {
             await SimTaskLocal.$task.withValue(task) {
                 do { try await body() } catch {}
                 task.isFinished = true
             }
         }
+        waking = saved
         return task
     }
 
@@ -186,17 +208,42 @@ extension AsyncSimulation {
     }
 
     private func runOneJob() {
-        let index = ready.count == 1 ? 0 : choices.below(ready.count, "sched.job")
+        let index: Int
+        if ready.count == 1 {
+            index = 0
+        } else if let pct = choices.pct {
+            index = pctPick(pct)
+        } else {
+            index = choices.below(ready.count, "sched.job")
+        }
         let r = ready[index]
         ready[index] = ready[ready.count - 1]
         ready.removeLast()
+        choices.pct?.picked(r.task?.id)
         current = r.executor
+        currentTask = r.task
         jobsRun &+= 1
         if let v = guardrail.step(time: now, choices: choices, trace: trace) {
             violation = v
         }
         r.job.runSynchronously(on: r.executor.asUnownedTaskExecutor())
         current = nil
+        currentTask = nil
+    }
+
+    /// PCT: the first ready job of the task with the highest priority (threads are tasks; a job
+    /// of no known task ranks above every task, so it runs as soon as it is ready).
+    private func pctPick(_ pct: PCTScheduler) -> Int {
+        var best = 0
+        var bestRank = Int.min
+        for (i, r) in ready.enumerated() {
+            let rank = r.task.map { pct.priority(of: $0.id, choices) } ?? Int.max
+            if rank > bestRank {
+                best = i
+                bestRank = rank
+            }
+        }
+        return best
     }
 
     /// Tasks of live incarnations that have not finished and are not in an intended hang, with
@@ -252,13 +299,16 @@ extension AsyncSimulation {
         if !e.isAlive {
             // A zombie that keeps waiting: suspended for good so it can neither act nor spin;
             // its parker is kept (never fired during the run) so `end` can unwind it.
+            let task = SimTaskLocal.task
+            if let t = task, t !== currentTask { mistaggedJobs += 1 }
             return try await withUnsafeThrowingContinuation { c in
-                zombies.append(Parker(c, task: SimTaskLocal.task))
+                zombies.append(Parker(c, task: task, sim: self))
             }
         }
         let task = SimTaskLocal.task
+        if let t = task, t !== currentTask { mistaggedJobs += 1 }
         return try await withUnsafeThrowingContinuation { c in
-            let p = Parker(c, task: task)
+            let p = Parker(c, task: task, sim: self)
             e.pending.append(p)
             if e.pending.count >= e.compactAt {
                 e.pending.removeAll { $0.isDone }

@@ -101,10 +101,13 @@ public final class Parker<T>: AnyParker {
     /// True once fired.
     public private(set) var isDone = false
     let task: SimTask?
+    /// Told which task's job the resume enqueues (PCT's threads are tasks).
+    weak var sim: AsyncSimulation?
 
-    init(_ c: UnsafeContinuation<T, Error>, task: SimTask?) {
+    init(_ c: UnsafeContinuation<T, Error>, task: SimTask?, sim: AsyncSimulation) {
         continuation = c
         self.task = task
+        self.sim = sim
     }
 
     /// Resumes the waiting task with `result`; false if it was already resumed.
@@ -115,7 +118,12 @@ public final class Parker<T>: AnyParker {
         continuation = nil
         task?.waitingOn = nil
         nonisolated(unsafe) let r = result
+        // The runtime enqueues the task's job (if it had suspended) inside `resume`.
+        let s = sim
+        let saved = s?.waking
+        s?.waking = task
         c.resume(with: r)
+        s?.waking = saved
         return true
     }
 

@@ -1,25 +1,28 @@
-// PCT (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010) over the sans-IO kernel.
+// PCT (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010) over both kernels.
 //
 // PCT finds a bug of depth d with probability at least 1/(n·k^(d-1)) by running, among the
-// events that are ready together, the one of the node with the highest priority, the nodes
-// having distinct random priorities, and lowering the running node's priority below every
-// other at d−1 random steps (the change points). Here the events ready together are those due
-// within `windowNs` of the earliest pending one (the network's delay range: a delivery among
-// them could as well have been delayed a little more); the chosen one runs at its time or the
-// clock's, whichever is later, so time never runs backwards and a skipped event runs a little
-// late, as if delayed. Every draw — each node's priority when it is first scheduled, the
-// change points at the start — goes through `Choices` (`pct.prio`, `pct.change`), so a PCT
-// run's trace replays and shrinks like any other.
+// events that are ready together, the one of the thread with the highest priority, the threads
+// having distinct random priorities, and lowering the running thread's priority below every
+// other at d−1 random steps (the change points). A thread is an integer the kernel chooses:
+// - sans-IO: the node. The events ready together are those due within `windowNs` of the
+//   earliest pending one (the network's delay range: a delivery among them could as well have
+//   been delayed a little more); the chosen one runs at its time or the clock's, whichever is
+//   later, so time never runs backwards and a skipped event runs a little late, as if delayed.
+// - async: the simulated task (`SimTask.id`; bank runs many on one node). The jobs ready
+//   together are the ready list of the instant (`AsyncSimulation.runOneJob`).
+// Every draw — each thread's priority when it is first ranked, the change points at the start
+// — goes through `Choices` (`pct.prio`, `pct.change`), so a PCT run's trace replays and
+// shrinks like any other.
 
 /// The PCT strategy's state for one run.
 public final class PCTScheduler {
     /// The bug depth d the run targets (d−1 change points).
     public let depth: Int
-    /// Events due within this much of the earliest are ready together.
+    /// Events due within this much of the earliest are ready together (sans-IO only).
     public let windowNs: VirtualTime
-    /// Priority by node (higher runs first); nil until the node is first scheduled.
+    /// Priority by thread (higher runs first); nil until the thread is first ranked.
     private var priority: [Int?] = []
-    /// Steps (PCT picks) at which the running node's priority drops, in increasing order.
+    /// Steps (PCT picks) at which the running thread's priority drops, in increasing order.
     private var changePoints: [Int] = []
     private var nextChange = 0
     /// PCT picks so far.
@@ -36,25 +39,38 @@ public final class PCTScheduler {
             .sorted()
     }
 
-    /// The priority of `node`, drawn when it is first asked for.
-    func priority(of node: Int, _ choices: Choices) -> Int {
-        if node >= priority.count {
-            priority.append(contentsOf: repeatElement(nil, count: node + 1 - priority.count))
-        }
-        if let p = priority[node] { return p }
+    /// The priority of `thread`, drawn when it is first asked for.
+    func priority(of thread: Int, _ choices: Choices) -> Int {
+        grow(to: thread)
+        if let p = priority[thread] { return p }
         // Initial priorities are at least `depth`, so the lowered ones (0..<depth-1) sit below.
         let p = depth + choices.below(1 << 30, "pct.prio")
-        priority[node] = p
+        priority[thread] = p
         return p
     }
 
-    /// Accounts for one pick that ran an event of `node`; at a change point the node's
-    /// priority drops below every initial one (the i-th change point to d−1−i).
-    func picked(_ node: Int) {
+    /// The priority of `thread` so far, without drawing one (nil: never ranked nor lowered).
+    public func currentPriority(of thread: Int) -> Int? {
+        thread >= 0 && thread < priority.count ? priority[thread] : nil
+    }
+
+    /// Accounts for one pick that ran an event of `thread` (nil: a pick that belongs to no
+    /// known thread, which counts as a step but has no priority to lower); at a change point
+    /// the thread's priority drops below every initial one (the i-th change point to d−1−i).
+    func picked(_ thread: Int?) {
         steps += 1
         while nextChange < changePoints.count && changePoints[nextChange] <= steps {
-            priority[node] = depth - 2 - nextChange
+            if let t = thread {
+                grow(to: t)
+                priority[t] = depth - 2 - nextChange
+            }
             nextChange += 1
+        }
+    }
+
+    private func grow(to thread: Int) {
+        if thread >= priority.count {
+            priority.append(contentsOf: repeatElement(nil, count: thread + 1 - priority.count))
         }
     }
 }

@@ -114,7 +114,7 @@ public enum Runner {
         if let s = verifySeed { choices.verify(againstSeed: s) }
         if let labels = expectLabels { choices.expect(labels: labels, halt: true) }
         // After the replay checks are set up: PCT's change points are the run's first decisions.
-        choices.pct = Runner.pct(request.params, choices)
+        choices.pct = Runner.pct(request.params, choices, steps: request.system.pctSteps)
         let ctx = RunContext(
             seed: request.seed, choices: choices, trace: trace, planted: Set(request.planted),
             params: request.params)
@@ -134,15 +134,15 @@ public enum Runner {
 
     /// The PCT scheduler a run's parameters ask for (`"strategy": "pct"`, with `pctDepth`,
     /// default 3; `pctWindowUs`, the ready window, default 1000; `pctSteps`, the range of the
-    /// change points, default 20,000), or nil. The strategy lives in the parameters so that a
-    /// trace's header carries it to replay and shrink.
-    static func pct(_ params: JSON, _ choices: Choices) -> PCTScheduler? {
+    /// change points, default the system's `pctSteps`), or nil. The strategy lives in the
+    /// parameters so that a trace's header carries it to replay and shrink.
+    static func pct(_ params: JSON, _ choices: Choices, steps: Int) -> PCTScheduler? {
         guard params["strategy"]?.stringValue == "pct" else { return nil }
         return PCTScheduler(
             depth: max(1, params["pctDepth"]?.intValue ?? 3),
             windowNs: VirtualTime(max(0, params["pctWindowUs"]?.intValue ?? 1000))
                 * Duration.microsecond,
-            stepsExpected: max(1, params["pctSteps"]?.intValue ?? 20_000), choices: choices)
+            stepsExpected: max(1, params["pctSteps"]?.intValue ?? steps), choices: choices)
     }
 
     /// The header's `source`: `seed` when the decisions are the seed's, else `choices`.

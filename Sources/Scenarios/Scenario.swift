@@ -109,19 +109,24 @@ public struct SystemEntry {
     /// kvraft and shardkv; 5–10 µs for the bank, the aggregators and MapReduce), so that the
     /// counted budget, not the wall clock, ends a long shrink of any system.
     public let stepCost: Int
+    /// PCT's change points fall in the first `pctSteps` steps of a run (kernel events, or
+    /// jobs for the async systems) unless the run's `pctSteps` parameter says otherwise: about
+    /// the steps a fuzz run of the system takes.
+    public let pctSteps: Int
 
     /// Creates a system entry.
     public init(
         name: String, summary: String, scenarios: [Scenario], plantedBugs: [PlantedBug],
-        fuzzScenario: String, stepCost: Int = 1
+        fuzzScenario: String, stepCost: Int = 1, pctSteps: Int = 20_000
     ) {
-        precondition(stepCost >= 1, "stepCost \(stepCost)")
+        precondition(stepCost >= 1 && pctSteps >= 1, "stepCost \(stepCost) pctSteps \(pctSteps)")
         self.name = name
         self.summary = summary
         self.scenarios = scenarios
         self.plantedBugs = plantedBugs
         self.fuzzScenario = fuzzScenario
         self.stepCost = stepCost
+        self.pctSteps = pctSteps
     }
 
     /// The scenario called `name`, if any.

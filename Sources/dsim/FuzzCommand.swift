@@ -21,7 +21,8 @@ enum FuzzCommand {
           --trace-out DIR where failing traces go (default traces/out)
           --max-traces M  write at most M failing traces per failure group (default 3)
           --strategy S    random (default: every decision drawn) or pct: ready events run by
-                          random node priorities with d-1 change points (PCT)
+                          random priorities of their node (sans-IO) or task (async), with
+                          d-1 change points (PCT)
           --pct-depth d   PCT's bug depth d (default 3)
           --first         stop at the first violation
           --shrink        shrink the smallest trace of each failure group

@@ -51,7 +51,7 @@ public enum BankSystem {
                 "deposit-compare-self-lock",
                 "DepositAndCompare holds the account lock and calls Deposit: self-deadlock"),
         ],
-        fuzzScenario: "fuzz", stepCost: 10)
+        fuzzScenario: "fuzz", stepCost: 10, pctSteps: 400)
 
     static func port(_ name: String, _ summary: String, _ run: @escaping (RunContext) -> Verdict)
         -> Scenario

@@ -26,7 +26,7 @@ public enum MapReduceSystem {
                 "a task is never handed out twice: a dead worker's task is lost and the job "
                     + "never finishes (liveness)"),
         ],
-        fuzzScenario: "fuzz", stepCost: 10)
+        fuzzScenario: "fuzz", stepCost: 10, pctSteps: 1_750)
 
     static func port(
         _ name: String, _ original: String, _ summary: String, _ job: MRJob,

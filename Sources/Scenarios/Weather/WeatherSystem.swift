@@ -24,7 +24,7 @@ public enum WeatherSystem {
                 "unbuffered-answers",
                 "the channel aggregator's answer channels are unbuffered: late answers' tasks leak"),
         ],
-        fuzzScenario: "fuzz", stepCost: 10)
+        fuzzScenario: "fuzz", stepCost: 10, pctSteps: 1_250)
 
     static func ports(_ kind: AggregatorKind, _ parent: String) -> [Scenario] {
         WeatherScenarios.subtests.map { t in
