@@ -5,11 +5,12 @@
 # so the shrunk run stays the same run and only its lines (and the cited line numbers) move.
 # Refuses a trace whose re-run no longer fails the same invariant or asks other decisions;
 # use scripts/make-regressions.sh (fuzz + shrink again) for those.
-# Usage: scripts/rerecord-regressions.sh SYSTEM...   (needs a release build: make build)
+# Usage: scripts/rerecord-regressions.sh SYSTEM...   (needs a release build: make build; or
+# DSIM=path/to/dsim for a build elsewhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SWIFT_DETERMINISTIC_HASHING=1
-DSIM=.build/release/dsim
+DSIM=${DSIM:-.build/release/dsim}
 [ $# -ge 1 ] || { echo "usage: scripts/rerecord-regressions.sh SYSTEM..."; exit 3; }
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT

@@ -13,9 +13,9 @@ public enum CheckHistoryCommand {
                                   [--html OUT] [--help]
 
         Checks each JSONL history file for linearizability against the model its header names
-        (kv, register, etcd-register) and prints one line per file: path, verdict, operations,
-        seconds (reading plus checking). Illegal histories also get an explanation: the longest
-        linearizable prefix and the operations that cannot follow it.
+        (kv, register, etcd-register, bank) and prints one line per file: path, verdict,
+        operations, seconds (reading plus checking). Illegal histories also get an explanation:
+        the longest linearizable prefix and the operations that cannot follow it.
 
           --timeout S   give up on a file after S seconds (default 60); the verdict is then
                         unknown, never linearizable

@@ -62,7 +62,8 @@ final class HistoryReaderTests: XCTestCase {
             .wrongType(line: 1, field: "model", expected: "a string", found: "integer"))
         XCTAssertEqual(
             parseError(#"{"model":"queue"}"#),
-            .unknownModel(line: 1, name: "queue", known: ["kv", "register", "etcd-register"]))
+            .unknownModel(
+                line: 1, name: "queue", known: ["kv", "register", "etcd-register", "bank"]))
     }
 
     func testMissingFieldsAndWrongTypes() {

@@ -1,6 +1,8 @@
 // Bank (BU CS350 HW2): the ports pass, fuzz passes, every planted bug is caught by fuzz at its
-// pinned first seed, and a seed reproduces its trace byte for byte.
+// pinned first seed, a seed reproduces its trace byte for byte, and the client history check
+// (`BankHistory`) catches what the two bank mutants make clients see.
 import Bank
+import DSimCheck
 import DSimCore
 import Foundation
 import Scenarios
@@ -127,5 +129,60 @@ final class BankTests: XCTestCase {
         XCTAssertEqual(errors, [.duplicateAccount(1), .unknownAccount(2), .unknownAccount(3)])
         XCTAssertEqual(trace.lines.filter { $0.contains("bank.error") }.count, 3)
         XCTAssertNil(sim.deadlock())
+    }
+
+    /// A history as the mutant `bank-withdraw-exact-refused` makes it: the whole balance
+    /// refused. The check names `bank-linearizability` and cites the refusal's `bank.op` line.
+    func testHistoryCheckCatchesWithdrawOfWholeBalanceRefused() throws {
+        var history = BankHistory()
+        let trace = TraceRecorder(recording: true)
+        history.recordReturn(
+            history.recordCall(.deposit(0, 50), client: 1, line: 10), .ok, line: 11)
+        history.recordReturn(
+            history.recordCall(.withdraw(0, 50), client: 1, line: 12), .flag(false), line: 13)
+        let v = try XCTUnwrap(history.check(trace: trace))
+        XCTAssertEqual(v.invariant, "bank-linearizability")
+        XCTAssertEqual(v.events, [13])
+        XCTAssertTrue(v.message.contains("withdraw(0, 50) -> false"), v.message)
+        XCTAssertEqual(trace.lines.count, 0, "an illegal history writes no bank.history line")
+    }
+
+    /// The mutant `bank-transfer-ignores-overdraw`: an overdraw transfer refused, while an
+    /// earlier one of the whole balance without overdraw went through (legal on its own).
+    func testHistoryCheckCatchesOverdrawRefused() throws {
+        var history = BankHistory()
+        let trace = TraceRecorder(recording: true)
+        let ops: [(BankInput, BankOutput)] = [
+            (.deposit(1, 30), .ok), (.transfer(1, 2, 30, overdraw: false), .flag(true)),
+            (.transfer(2, 1, 40, overdraw: true), .flag(false)),
+        ]
+        for (i, (input, output)) in ops.enumerated() {
+            let id = history.recordCall(input, client: 1, line: 20 + 2 * i)
+            history.recordReturn(id, output, line: 21 + 2 * i)
+        }
+        let v = try XCTUnwrap(history.check(trace: trace))
+        XCTAssertEqual(v.invariant, "bank-linearizability")
+        XCTAssertEqual(v.events, [25])
+        XCTAssertTrue(v.message.contains(#"key "1,2""#), v.message)
+    }
+
+    /// A legal history is decided; a budget too small to decide passes, saying so in the trace
+    /// (never a false violation).
+    func testHistoryCheckLegalAndUndecided() throws {
+        var history = BankHistory()
+        let deposit = history.recordCall(.deposit(0, 30), client: 9, line: 1)
+        history.recordReturn(deposit, .ok, line: 2)
+        // Six concurrent withdrawals of 10 from 30: three succeed.
+        let ids = (0..<6).map { history.recordCall(.withdraw(0, 10), client: $0, line: 3 + $0) }
+        for (c, id) in ids.enumerated() {
+            history.recordReturn(id, .flag(c % 2 == 0), line: 10 + c)
+        }
+        let decided = TraceRecorder(recording: true)
+        XCTAssertNil(history.check(trace: decided))
+        XCTAssertTrue(decided.lines[0].contains(#""verdict":"linearizable""#), decided.lines[0])
+        let starved = TraceRecorder(recording: true)
+        starved.checkIterationsMax = 1
+        XCTAssertNil(history.check(trace: starved))
+        XCTAssertTrue(starved.lines[0].contains(#""verdict":"undecided""#), starved.lines[0])
     }
 }

@@ -45,9 +45,10 @@ public enum HistoryPage {
         // scale: the other keys would only crowd it.
         var shown = history
         if let explanation = result.explanation, result.partitionCount > 1 {
-            shown.operations = history.operations.filter {
-                history.model.partitionKey(for: $0.input) == explanation.partitionKey
-            }
+            let keys = LinearizabilityChecker.partitionKeys(history)
+            shown.operations = history.operations.indices.filter {
+                keys[$0] == explanation.partitionKey
+            }.map { history.operations[$0] }
         }
         let bars = bars(shown, result)
         let lanes = Set(shown.operations.map(\.client)).sorted()
@@ -81,8 +82,8 @@ public enum HistoryPage {
         for operation in explanation?.blocked ?? [] {
             blockedReason[operation.id] = reason(operation, explanation)
         }
-        return history.operations.map { operation in
-            let partition = history.model.partitionKey(for: operation.input)
+        let keys = LinearizabilityChecker.partitionKeys(history)
+        return zip(history.operations, keys).map { operation, partition in
             let role: Role
             switch result.verdict {
             case .linearizable: role = .linearized

@@ -67,7 +67,9 @@ public struct CheckResult: Sendable, Equatable {
     public var cacheBytesPeak = 0
     /// Times a search emptied its configuration cache to stay within the memory limit.
     public var evictionCount = 0
-    /// Partitions decided without search, from what their reads reveal (`AppendAnalysis`).
+    /// Partitions decided without search: kv keys from what their reads reveal
+    /// (`AppendAnalysis`), bank partitions whose return order the model accepts
+    /// (`ReturnOrderWitness`).
     public var directPartitionCount = 0
 
     /// A result; the explanation and reason must match the verdict.

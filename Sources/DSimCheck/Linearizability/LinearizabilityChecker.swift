@@ -30,6 +30,11 @@ public enum LinearizabilityChecker {
         if let history = history as? History<RegisterModel> {
             return checkRounds(history, options)
         }
+        if let history = history as? History<BankModel> {
+            // A partition whose return order the model accepts needs no search.
+            let model = history.model
+            return checkRounds(history, options, direct: { ReturnOrderWitness.decide(model, $0) })
+        }
         return checkRounds(history, options)
     }
 
@@ -85,9 +90,10 @@ public enum LinearizabilityChecker {
         return active.map { $0.byteCount + free }
     }
 
-    /// One independent part of a history: the operations (indices into the history) on one key.
+    /// One independent part of a history: the operations (indices into the history) on one key,
+    /// or on keys linked by operations that act on several (`partitionKeys`).
     struct Partition {
-        /// The key, nil for an unpartitioned model.
+        /// The key (linked keys joined by ",": `componentNames`), nil for an unpartitioned model.
         let key: String?
         /// Indices into `History.operations`, in history order.
         let operations: [Int]
@@ -95,9 +101,11 @@ public enum LinearizabilityChecker {
 
     /// The history's partitions, ordered by key (nil first).
     static func partition<Model>(_ history: History<Model>) -> [Partition] {
+        let keys = history.operations.map { history.model.partitionKeys(for: $0.input) }
+        let names = componentNames(keys)
         var groups: [String?: [Int]] = [:]
-        for (index, operation) in history.operations.enumerated() {
-            groups[history.model.partitionKey(for: operation.input), default: []].append(index)
+        for (index, operationKeys) in keys.enumerated() {
+            groups[operationKeys.first.map { names[$0] ?? $0 }, default: []].append(index)
         }
         return groups.map { Partition(key: $0.key, operations: $0.value) }.sorted {
             switch ($0.key, $1.key) {
@@ -106,6 +114,44 @@ public enum LinearizabilityChecker {
             case (let left?, let right?): return left < right
             }
         }
+    }
+
+    /// Each partition's key, per operation of `history` (what `partition` groups them by).
+    static func partitionKeys<Model>(_ history: History<Model>) -> [String?] {
+        let keys = history.operations.map { history.model.partitionKeys(for: $0.input) }
+        let names = componentNames(keys)
+        return keys.map { $0.first.map { names[$0] ?? $0 } }
+    }
+
+    /// For every key linked to another by an operation with several keys, the name of its
+    /// connected component (its keys sorted and joined by ",", the first four and a count when
+    /// there are more); keys never linked are absent.
+    /// Union-find; the names depend only on the sets, never on hash order.
+    static func componentNames(_ keys: [[String]]) -> [String: String] {
+        var parent: [String: String] = [:]
+        func root(_ key: String) -> String {
+            var key = key
+            while let up = parent[key], up != key { key = up }
+            return key
+        }
+        for operationKeys in keys where operationKeys.count > 1 {
+            for key in operationKeys where parent[key] == nil { parent[key] = key }
+            for key in operationKeys.dropFirst() {
+                let (a, b) = (root(operationKeys[0]), root(key))
+                if a != b { parent[max(a, b)] = min(a, b) }
+            }
+        }
+        var members: [String: [String]] = [:]
+        for key in parent.keys { members[root(key), default: []].append(key) }
+        var names: [String: String] = [:]
+        for component in members.values {
+            // The first key alone tells components apart; a few more make the name readable.
+            let sorted = component.sorted()
+            let more = sorted.count > 4 ? ",…(\(sorted.count) keys)" : ""
+            let name = sorted.prefix(4).joined(separator: ",") + more
+            for key in component { names[key] = name }
+        }
+        return names
     }
 
     private static func combine<Model>(

@@ -12,7 +12,8 @@
 ///   (state, operation) pair and remembers the answer.
 /// - `partitionKey` splits the history P-compositionally: operations with different keys must
 ///   never affect each other (each key is its own object, as in a key/value store). Return nil
-///   to keep every operation in one partition.
+///   to keep every operation in one partition. An operation on several objects (a bank
+///   transfer) lists them in `partitionKeys`: objects it links are checked together.
 /// - An output of nil means "unknown": the operation may have happened with any output (the
 ///   client timed out, or never returned). `step` should accept it wherever the input is
 ///   possible.
@@ -35,6 +36,10 @@ public protocol LinearizabilityModel: Sendable {
 
     /// The independent object `input` acts on, or nil when the model is not partitioned.
     func partitionKey(for input: Input) -> String?
+
+    /// Every independent object `input` acts on; operations sharing any key share a partition
+    /// (connected components). Empty means unpartitioned. Defaults to `partitionKey` alone.
+    func partitionKeys(for input: Input) -> [String]
 
     /// The state after applying `input` in `state` with result `output` (nil = unknown output),
     /// or nil when that output is impossible in that state.
@@ -70,6 +75,11 @@ public protocol LinearizabilityModel: Sendable {
 }
 
 extension LinearizabilityModel {
+    /// The one key `partitionKey` names, if any.
+    public func partitionKeys(for input: Input) -> [String] {
+        partitionKey(for: input).map { [$0] } ?? []
+    }
+
     /// No operation is known to be read-only.
     public func isReadOnly(_ input: Input) -> Bool { false }
 
@@ -80,7 +90,9 @@ extension LinearizabilityModel {
 /// The models `check-history` can read, looked up by the header's `"model"` field.
 public enum ModelRegistry {
     /// Every known model type; add new models here.
-    public static let models: [any LinearizabilityModel.Type] = [KVModel.self, RegisterModel.self]
+    public static let models: [any LinearizabilityModel.Type] = [
+        KVModel.self, RegisterModel.self, BankModel.self,
+    ]
 
     /// The model a header names (canonical name or alias), or nil.
     public static func model(named name: String) -> (any LinearizabilityModel.Type)? {

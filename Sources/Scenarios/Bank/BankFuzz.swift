@@ -69,10 +69,7 @@ enum BankFuzz {
         case 72..<80:
             let amount = c.between(1, 50, "fuzz.amount")
             try await h.depositAndCompare(pick, amount, c.between(0, 300, "fuzz.threshold"))
-        case 80..<85:
-            _ = try await h.expectSuccess("getBalance \(pick)") {
-                try await h.bank.getBalance(pick)
-            }
+        case 80..<85: _ = try await h.getBalance(pick)
         case 85..<90:
             let id = h.counts[1]
             h.counts[1] += 1

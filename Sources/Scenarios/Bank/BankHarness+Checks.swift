@@ -1,6 +1,6 @@
 // The end-of-run checks of every bank run, in the order a failure is most informative: a
 // violation raised during the run, then deadlock, then conservation, the per-account tally and
-// the time bound.
+// the time bound; last, the client history against a sequential bank (`checkHistory`).
 import Bank
 import DSimCore
 
@@ -30,6 +30,7 @@ extension BankHarness {
                     "clients finished after \(formatTime(finishedAt - start)), bound "
                         + "\(formatTime(bound))", events: [line]))
         }
+        if let v = checkHistory() { return .violation(v) }
         return .ok
     }
 

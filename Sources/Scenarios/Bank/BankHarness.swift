@@ -5,9 +5,11 @@
 //   - money conserved: the sum of balances equals deposits minus successful withdrawals;
 //   - each balance equals the tally;
 //   - unknown and duplicate ids are refused with the right `BankError`;
-//   - the original's time bound, in virtual time.
+//   - the original's time bound, in virtual time;
+//   - every result a client saw fits a sequential bank (`BankHarness+History.swift`).
 // The first violation stops the run (`sim.violation`).
 import Bank
+import DSimCheck
 import DSimCore
 
 /// One bank run: a simulation, a bank, and the tester's bookkeeping.
@@ -28,6 +30,8 @@ final class BankHarness: @unchecked Sendable {
     var live: [Int] = []
     /// Per-port counters (e.g. false results per account).
     var counts: [Int] = []
+    /// Every client operation on an account, with its call and return lines.
+    var clientHistory = BankHistory()
 
     /// Clients are spread over this many client nodes (1...clientNodes); the bank is on node 0.
     /// Spreading keeps each node's list of pending waits short when thousands of clients block.
@@ -81,7 +85,7 @@ final class BankHarness: @unchecked Sendable {
 
     /// The tester's own GetBalance (the originals read it to size a withdrawal).
     func balance(_ id: Int) async throws -> Int {
-        try await expectSuccess("getBalance \(id)") { try await bank.getBalance(id) } ?? 0
+        try await getBalance(id) ?? 0
     }
 
     /// Stops the run with `v` (the first violation wins).
@@ -89,9 +93,11 @@ final class BankHarness: @unchecked Sendable {
         if sim.violation == nil { sim.violation = v }
     }
 
-    /// Logs the start of an operation (so one that never returns still shows in the trace).
-    func logCall(_ op: String, _ id: Int, _ amount: Int, to: Int? = nil) {
-        ctx.trace.observe(
+    /// Logs the start of an operation (so one that never returns still shows in the trace);
+    /// returns its line.
+    @discardableResult
+    func logCall(_ op: String, _ id: Int, _ amount: Int, to: Int? = nil) -> TraceLine {
+        return ctx.trace.observe(
             "bank.call", node: sim.currentNode,
             [
                 ("op", .string(op)), ("id", .int(Int64(id))), ("amount", .int(Int64(amount))),
@@ -157,31 +163,33 @@ extension BankHarness {
     }
 
     func deposit(_ id: Int, _ amount: Int) async throws {
-        logCall("deposit", id, amount)
+        let call = recordCall(.deposit(id, amount), line: logCall("deposit", id, amount))
         guard
             try await expectSuccess("deposit \(id)", { try await bank.deposit(id, amount) }) != nil
         else { return }
         tally[id, default: 0] += amount
         deposited += amount
-        logOp("deposit", id, amount, ok: true)
+        recordReturn(call, .ok, line: logOp("deposit", id, amount, ok: true))
     }
 
     @discardableResult
     func withdraw(_ id: Int, _ amount: Int) async throws -> Bool {
-        logCall("withdraw", id, amount)
+        let call = recordCall(.withdraw(id, amount), line: logCall("withdraw", id, amount))
         let ok = try await expectSuccess("withdraw \(id)") { try await bank.withdraw(id, amount) }
         guard let ok else { return false }
         if ok {
             tally[id, default: 0] -= amount
             withdrawn += amount
         }
-        logOp("withdraw", id, amount, ok: ok)
+        recordReturn(call, .flag(ok), line: logOp("withdraw", id, amount, ok: ok))
         return ok
     }
 
     @discardableResult
     func transfer(_ s: Int, _ r: Int, _ amount: Int, overdraw: Bool) async throws -> Bool {
-        logCall("transfer", s, amount, to: r)
+        let call = recordCall(
+            .transfer(s, r, amount, overdraw: overdraw),
+            line: logCall("transfer", s, amount, to: r))
         let ok = try await expectSuccess("transfer \(s)->\(r)") {
             try await bank.transfer(s, r, amount, allowOverdraw: overdraw)
         }
@@ -190,20 +198,33 @@ extension BankHarness {
             tally[s, default: 0] -= amount
             tally[r, default: 0] += amount
         }
-        logOp("transfer", s, amount, ok: ok, to: r)
+        recordReturn(call, .flag(ok), line: logOp("transfer", s, amount, ok: ok, to: r))
         return ok
     }
 
     @discardableResult
     func depositAndCompare(_ id: Int, _ amount: Int, _ threshold: Int) async throws -> Bool {
-        logCall("depositAndCompare", id, amount)
+        let call = recordCall(
+            .depositAndCompare(id, amount, threshold),
+            line: logCall("depositAndCompare", id, amount))
         let ok = try await expectSuccess("depositAndCompare \(id)") {
             try await bank.depositAndCompare(id, amount, threshold)
         }
         guard let ok else { return false }
         tally[id, default: 0] += amount
         deposited += amount
-        logOp("depositAndCompare", id, amount, ok: ok)
+        recordReturn(call, .flag(ok), line: logOp("depositAndCompare", id, amount, ok: ok))
         return ok
+    }
+
+    /// GetBalance; its `bank.op` line logs the balance read as `amount`.
+    func getBalance(_ id: Int) async throws -> Int? {
+        let call = recordCall(.getBalance(id), line: logCall("getBalance", id, 0))
+        let balance = try await expectSuccess("getBalance \(id)") {
+            try await bank.getBalance(id)
+        }
+        guard let balance else { return nil }
+        recordReturn(call, .balance(balance), line: logOp("getBalance", id, balance, ok: true))
+        return balance
     }
 }
