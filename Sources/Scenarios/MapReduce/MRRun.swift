@@ -82,6 +82,9 @@ final class MRRun {
         outcome.running = cluster.processes.running
         outcome.endNs = sim.now
         outcome.processes = cluster.processes.count - 1
+        // Unwind every task left (sealed: no line, no decision), so the run's memory is given
+        // back; a shrink runs thousands of candidates in one worker.
+        sim.end()
         return outcome
     }
 
