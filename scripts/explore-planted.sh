@@ -20,7 +20,8 @@ for entry in raft:no-election-restriction:explore-3 raft:votedfor-not-persisted:
     shardkv:rebalance-map-order:explore-3 \
     mapreduce:write-in-place:— mapreduce:early-reissue:— mapreduce:reduce-before-maps-done:— \
     mapreduce:no-reissue:— weather:count-late-answers:— weather:no-quit:— \
-    weather:wrong-batch-number:— bank:transfer-caller-order:— bank:balance-outside-lock:— \
+    weather:wrong-batch-number:— weather:unbuffered-answers:— bank:transfer-caller-order:— \
+    bank:balance-outside-lock:— \
     bank:withdraw-no-unlock:— bank:deposit-compare-not-atomic:— \
     bank:deposit-compare-self-lock:—; do
     IFS=: read -r system bug name <<<"$entry"
